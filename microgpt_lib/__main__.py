@@ -1,0 +1,129 @@
+"""python -m microgpt_lib: train microgpt and invent names, printing what the original prints."""
+import argparse
+import math
+import os
+import random
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .data import load_docs
+from .model import GPT, Config
+from .sample import check_temperature, sample_names
+from .tokenizer import Tokenizer
+from .train import train
+
+DEFAULTS = dict(seed=42, data=None, n_layer=1, n_embd=16, n_head=4, block_size=16,
+                steps=1000, learning_rate=0.01, temperature=0.5, samples=20)
+MODEL_OPTIONS = ('n_layer', 'n_embd', 'n_head', 'block_size')
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog='python -m microgpt_lib',
+        description="Train microgpt on one document per line, then sample new ones. "
+                    "With no options it prints exactly what Karpathy's microgpt prints.")
+    p.add_argument('--seed', type=int, help='random seed (default 42)')
+    p.add_argument('--data', type=Path, help='UTF-8 text file, one document per line (default: the names)')
+    p.add_argument('--n-layer', type=int, help='transformer layers (default 1)')
+    p.add_argument('--n-embd', type=int, help='embedding width (default 16)')
+    p.add_argument('--n-head', type=int, help='attention heads; must divide --n-embd (default 4)')
+    p.add_argument('--block-size', type=int, help='longest context in tokens (default 16)')
+    p.add_argument('--steps', type=int, help='training steps, one document each (default 1000)')
+    p.add_argument('--learning-rate', type=float, help='Adam learning rate, decayed linearly to 0 (default 0.01)')
+    p.add_argument('--temperature', type=float, help='sampling temperature, above 0 (default 0.5)')
+    p.add_argument('--samples', type=int, help='how many names to sample (default 20)')
+    p.add_argument('--save', type=Path, metavar='PATH', help='write a checkpoint after training')
+    p.add_argument('--load', type=Path, metavar='PATH', help='sample from a checkpoint instead of training')
+    return p.parse_args(argv)
+
+
+def check_args(given, a):
+    """Refuse bad settings before anything is read, trained or written."""
+    if a.steps < 1:
+        raise ValueError(f"--steps must be at least 1, got {a.steps}")
+    if not (math.isfinite(a.learning_rate) and a.learning_rate > 0):
+        raise ValueError(f"--learning-rate must be a finite number above 0, got {a.learning_rate}")
+    if a.samples < 0:
+        raise ValueError(f"--samples must be 0 or more, got {a.samples}")
+    try:
+        check_temperature(a.temperature)
+    except ValueError as e:
+        raise ValueError(f"--{e}") from None
+    Config(2, **{k: getattr(a, k) for k in MODEL_OPTIONS})   # checks n_embd % n_head and friends
+    if a.load and a.save:
+        raise ValueError("--save and --load cannot be combined: --load does not train")
+    if a.save and not a.save.parent.is_dir():
+        raise ValueError(f"--save: directory {a.save.parent} does not exist")
+    if a.load and 'steps' in given or a.load and 'learning_rate' in given:
+        raise ValueError("--steps and --learning-rate do not apply to --load, which does not train")
+
+
+def print_samples(names):
+    print("\n--- inference (new, hallucinated names) ---")
+    for i, name in enumerate(names):
+        print(f"sample {i + 1:2d}: {name}")
+
+
+def run_training(a):
+    rng = random.Random(a.seed)
+    docs = load_docs(a.data)
+    tokenizer = Tokenizer.from_docs(docs)
+    config = Config(tokenizer.vocab_size, **{k: getattr(a, k) for k in MODEL_OPTIONS})
+    rng.shuffle(docs)
+    print(f"num docs: {len(docs)}")
+    print(f"vocab size: {tokenizer.vocab_size}")
+    model = GPT.initialise(config, rng)
+    print(f"num params: {len(model.parameters())}")
+    documents = [tokenizer.document(doc) for doc in docs]
+    bar = tqdm(total=a.steps, file=sys.stderr, disable=not sys.stderr.isatty(), unit='step', leave=False)
+    with bar:
+        for step, loss in train(model, documents, a.steps, a.learning_rate):
+            tqdm.write(f"step {step + 1:4d} / {a.steps:4d} | loss {loss:.4f}", file=sys.stdout)
+            bar.update()
+    if a.save:
+        save_checkpoint(a.save, model, tokenizer, rng, temperature=a.temperature, samples=a.samples)
+    print_samples(sample_names(model, tokenizer, rng, a.temperature, a.samples))
+
+
+def run_loaded(given, a):
+    model, tokenizer, rng, extra = load_checkpoint(a.load)
+    for k in MODEL_OPTIONS:
+        if k in given and getattr(a, k) != getattr(model.config, k):
+            raise ValueError(f"--{k.replace('_', '-')} {getattr(a, k)} does not match the checkpoint "
+                             f"({k} {getattr(model.config, k)})")
+    if 'data' in given and Tokenizer.from_docs(load_docs(a.data)).uchars != tokenizer.uchars:
+        raise ValueError(f"--data {a.data} has other characters than the checkpoint's vocabulary")
+    if 'seed' in given or rng is None:
+        rng = random.Random(a.seed)
+    temperature = a.temperature if 'temperature' in given else extra.get('temperature', a.temperature)
+    samples = a.samples if 'samples' in given else extra.get('samples', a.samples)
+    check_temperature(temperature)
+    print_samples(sample_names(model, tokenizer, rng, temperature, samples))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    given = {k for k, v in vars(args).items() if v is not None}
+    for k, v in DEFAULTS.items():
+        if getattr(args, k) is None:
+            setattr(args, k, v)
+    try:
+        check_args(given, args)
+        if args.load:
+            run_loaded(given, args)
+        else:
+            run_training(args)
+    except (ValueError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was saved", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

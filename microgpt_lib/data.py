@@ -1,0 +1,81 @@
+"""The dataset: one document per line of a UTF-8 text file (32,033 names by default)."""
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / 'data'
+NAMES_PATH = DATA_DIR / 'names.txt'
+NAMES_URL = 'https://raw.githubusercontent.com/karpathy/makemore/master/names.txt'
+NAMES_SHA256 = '0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d'
+
+
+class DataError(ValueError):
+    """A data file that is missing, unreadable or not one document per line."""
+
+
+def parse_docs(text):
+    """Strip the text, split it into lines, strip each line, drop the empty ones."""
+    return [line.strip() for line in text.strip().split('\n') if line.strip()]
+
+
+def load_docs(path=None):
+    """The documents of a data file; the shipped names (downloaded if missing) by default."""
+    if path is None:
+        path = ensure_names()
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"data file {path} does not exist") from None
+    except OSError as e:
+        raise DataError(f"cannot read data file {path}: {e.strerror or e}") from None
+    if b'\0' in raw:
+        raise DataError(f"data file {path} is binary, not text (it contains NUL bytes)")
+    try:
+        text = raw.decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise DataError(f"data file {path} is not UTF-8 text (byte {e.start} is {raw[e.start]:#04x})") from None
+    docs = parse_docs(text.replace('\r\n', '\n').replace('\r', '\n'))   # universal newlines
+    if not docs:
+        raise DataError(f"data file {path} has no documents: it is empty or blank")
+    return docs
+
+
+def write_atomically(path, content):
+    """Write bytes to path through a temporary file and a rename: never half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)      # mkstemp makes it private; give it the usual mode
+        with os.fdopen(fd, 'wb') as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def ensure_names(path=NAMES_PATH, url=NAMES_URL, timeout=30):
+    """The path of the names file, downloading and verifying it first if it is missing."""
+    path = Path(path)
+    if path.exists():
+        return path
+    import requests
+    how = f"download {url} by hand and save it as {path}"
+    try:
+        response = requests.get(url, timeout=timeout)
+        response.raise_for_status()
+    except requests.RequestException as e:
+        raise DataError(f"{path} is missing and the download failed ({e}); {how}") from None
+    digest = hashlib.sha256(response.content).hexdigest()
+    if digest != NAMES_SHA256:
+        raise DataError(f"{path} is missing and the downloaded file is not the expected one "
+                        f"(SHA-256 {digest}, expected {NAMES_SHA256}); {how}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, response.content)
+    return path

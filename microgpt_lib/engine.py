@@ -1,0 +1,102 @@
+"""A scalar that remembers how it was made, and the chain rule run backwards.
+
+The arithmetic follows microgpt exactly (see ALGORITHM.md, section 5): derived
+operations go *through* the primitives, so `a / b` is `a * b**-1`, not a true
+division, and every printed digit of the original is reproduced.
+"""
+import gc
+import math
+from contextlib import contextmanager
+
+
+class Value:
+    __slots__ = ('data', 'grad', '_children', '_local_grads', '_op')
+
+    def __init__(self, data, children=(), local_grads=(), op=''):
+        self.data = data                  # the number itself
+        self.grad = 0                     # d(output)/d(self), filled in by backward()
+        self._children = children         # the Values this one was computed from
+        self._local_grads = local_grads   # d(self)/d(child), one per child
+        self._op = op                     # how it was made, for drawing the graph
+
+    # A plain number operand is used directly rather than wrapped in a Value:
+    # the arithmetic is identical, and a constant needs no node and no gradient.
+    def __add__(self, other):
+        if isinstance(other, Value):
+            return Value(self.data + other.data, (self, other), (1, 1), '+')
+        return Value(self.data + other, (self,), (1,), f'+ {other:g}')
+
+    def __mul__(self, other):
+        if isinstance(other, Value):
+            return Value(self.data * other.data, (self, other), (other.data, self.data), '*')
+        return Value(self.data * other, (self,), (other,), f'* {other:g}')
+
+    def __pow__(self, k):
+        return Value(self.data ** k, (self,), (k * self.data ** (k - 1),), f'** {k:g}')
+
+    def log(self):
+        return Value(math.log(self.data), (self,), (1 / self.data,), 'log')
+
+    def exp(self):
+        return Value(math.exp(self.data), (self,), (math.exp(self.data),), 'exp')
+
+    def relu(self):
+        return Value(max(0, self.data), (self,), (float(self.data > 0),), 'relu')
+
+    def __neg__(self): return self * -1
+    def __radd__(self, other): return self + other
+    def __sub__(self, other): return self + (-other)
+    def __rsub__(self, other): return other + (-self)
+    def __rmul__(self, other): return self * other
+    def __truediv__(self, other): return self * other ** -1
+    def __rtruediv__(self, other): return other * self ** -1
+
+    def __repr__(self):
+        return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    def backward(self):
+        """Fill in .grad of every Value this one depends on."""
+        topo = topological_order(self)
+        self.grad = 1
+        for v in reversed(topo):
+            for child, local_grad in zip(v._children, v._local_grads):
+                child.grad += local_grad * v.grad
+
+
+def topological_order(root):
+    """Every node below root, children before parents.
+
+    The same post-order as a recursive depth-first search that visits
+    children in order, so gradients add up in the original's order, but with
+    an explicit stack, so deep graphs never hit Python's recursion limit.
+    """
+    topo, visited = [], {root}
+    stack = [(root, iter(root._children))]
+    while stack:
+        node, children = stack[-1]
+        for child in children:
+            if child not in visited:
+                visited.add(child)
+                stack.append((child, iter(child._children)))
+                break
+        else:
+            stack.pop()
+            topo.append(node)
+    return topo
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector for a burst of node building.
+
+    A training step allocates hundreds of thousands of small objects, and the
+    collector would keep re-scanning the growing graph. The graph has no
+    cycles, so reference counting frees it anyway once it is dropped.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,0 +1,61 @@
+"""Computation graphs drawn with Graphviz, and a text form where `dot` is missing."""
+import shutil
+
+import graphviz
+
+from .engine import topological_order
+
+INSTALL_HINT = ("The Graphviz program `dot` is not installed, so here is the graph as text. "
+                "To see the drawing: `sudo apt-get install graphviz` (Debian/Ubuntu), "
+                "`brew install graphviz` (macOS) or `conda install -c conda-forge graphviz`.")
+
+
+def have_dot():
+    """Whether Graphviz's `dot` program is on the PATH (the Python package alone cannot draw)."""
+    return shutil.which('dot') is not None
+
+
+class GraphText:
+    """A graph shown as text: what draw_graph gives when `dot` is missing."""
+
+    def __init__(self, graph):
+        self.source = graph.source
+
+    def __repr__(self):
+        return f"{INSTALL_HINT}\n\n{self.source}"
+
+    def _repr_markdown_(self):
+        return f"{INSTALL_HINT}\n\n```dot\n{self.source}```"
+
+
+def draw_graph(root, labels=None, clusters=None, rankdir='LR'):
+    """Draw root and every Value it was computed from.
+
+    Each Value is a box with its data and grad; each operation is a small oval
+    between its inputs and its result. labels maps Values to names shown in
+    their boxes; clusters maps Values to a component name, and the Values of
+    one component are framed together. Returns a graphviz.Digraph (shown as
+    SVG in a notebook), or a GraphText where the `dot` program is missing.
+    """
+    labels, clusters = labels or {}, clusters or {}
+    dot = graphviz.Digraph(graph_attr={'rankdir': rankdir}, node_attr={'fontname': 'Helvetica'})
+    groups = {}
+    for v in topological_order(root):
+        uid = str(id(v))
+        name = f"{labels[v]} | " if v in labels else ''
+        box = dict(name=uid, label=f"{{ {name}data {v.data:.4f} | grad {v.grad:.4f} }}", shape='record')
+        groups.setdefault(clusters.get(v), []).append(box)
+        if v._op:
+            groups.setdefault(clusters.get(v), []).append(dict(name=uid + 'op', label=v._op, shape='oval'))
+            dot.edge(uid + 'op', uid)
+        for child in v._children:
+            dot.edge(str(id(child)), uid + 'op')
+    for group, nodes in groups.items():
+        target = dot if group is None else graphviz.Digraph(name=f'cluster_{group}')
+        if group is not None:
+            target.attr(label=str(group), style='rounded', color='gray')
+        for node in nodes:
+            target.node(**node)
+        if group is not None:
+            dot.subgraph(target)
+    return dot if have_dot() else GraphText(dot)

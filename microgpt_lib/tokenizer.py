@@ -1,0 +1,37 @@
+"""Characters become integers; one extra token, BOS, marks both ends of a document."""
+
+
+class Tokenizer:
+    def __init__(self, uchars):
+        self.uchars = list(uchars)      # token id i is the character uchars[i]
+        if len(set(self.uchars)) != len(self.uchars) or any(len(c) != 1 for c in self.uchars):
+            raise ValueError("a tokenizer needs distinct single characters")
+        self.BOS = len(self.uchars)
+        self.vocab_size = len(self.uchars) + 1
+        self._ids = {ch: i for i, ch in enumerate(self.uchars)}
+
+    @classmethod
+    def from_docs(cls, docs):
+        return cls(sorted(set(''.join(docs))))
+
+    def encode(self, text):
+        """Token ids of the characters of text (no BOS)."""
+        unknown = sorted(set(text) - self._ids.keys())
+        if unknown:
+            raise ValueError(f"the tokenizer never saw {', '.join(map(repr, unknown))} "
+                             f"(it knows {''.join(self.uchars)!r})")
+        return [self._ids[ch] for ch in text]
+
+    def decode(self, ids):
+        """The text of token ids; BOS has no character."""
+        bad = [i for i in ids if not 0 <= i < self.BOS]
+        if bad:
+            raise ValueError(f"token ids {bad} have no character (BOS is {self.BOS})")
+        return ''.join(self.uchars[i] for i in ids)
+
+    def document(self, doc):
+        """A document as the model sees it: BOS, its characters, BOS."""
+        return [self.BOS] + self.encode(doc) + [self.BOS]
+
+    def __repr__(self):
+        return f"Tokenizer({''.join(self.uchars)!r}, BOS={self.BOS})"
