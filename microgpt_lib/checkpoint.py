@@ -61,7 +61,11 @@ def load_checkpoint(path):
     check(set(payload) == {'format', 'version', 'config', 'uchars', 'weights', 'rng_state', 'extra', 'sha256'},
           "unexpected or missing fields")
     stored = payload.pop('sha256')
-    check(stored == _digest(payload), "its checksum does not match: the file was truncated or modified")
+    try:
+        intact = stored == _digest(payload)
+    except ValueError:                  # e.g. 1e400 read back as infinity
+        intact = False
+    check(intact, "its checksum does not match: the file was truncated or modified")
     check(isinstance(payload['config'], dict) and isinstance(payload['uchars'], str), "bad config or vocabulary")
     try:
         config = Config(**payload['config'])

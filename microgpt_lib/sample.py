@@ -9,8 +9,10 @@ def check_temperature(temperature):
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
             or not math.isfinite(temperature) or temperature <= 0:
         raise ValueError(f"temperature must be a finite number above 0, got {temperature!r}")
-    if not math.isfinite(temperature ** -1):
-        raise ValueError(f"temperature {temperature!r} is too small: 1/temperature overflows")
+    try:
+        temperature ** -1
+    except OverflowError:
+        raise ValueError(f"temperature {temperature!r} is too small: 1/temperature overflows") from None
 
 
 def next_token_probs(model, token_id, pos_id, keys, values, temperature):

@@ -1,0 +1,33 @@
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / 'data' / 'microgpt_seed42_default.txt'
+
+
+def finite_difference(f, xs, i, h=1e-6):
+    """Central difference of f (a function of a list of floats) along xs[i]."""
+    up, down = list(xs), list(xs)
+    up[i] += h
+    down[i] -= h
+    return (f(up) - f(down)) / (2 * h)
+
+
+@pytest.fixture
+def rng():
+    return random.Random(1234)
+
+
+@pytest.fixture
+def reference_lines():
+    return REFERENCE.read_text(encoding='utf-8').splitlines()
+
+
+def run_program(*args, cwd=ROOT):
+    """Run python -m microgpt_lib with args; returns the CompletedProcess."""
+    import subprocess
+    return subprocess.run([sys.executable, '-m', 'microgpt_lib', *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)

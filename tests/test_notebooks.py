@@ -1,0 +1,58 @@
+"""The chapters: committed executed and clean, and each runs top to bottom from a fresh kernel."""
+import json
+
+import nbformat
+import pytest
+
+from conftest import REFERENCE, ROOT
+from execute_notebooks import execute
+
+NOTEBOOKS = sorted((ROOT / 'notebooks').glob('*.ipynb'))
+CHAPTERS = ['00_welcome', '01_data_and_tokenizer', '02_autograd', '03_building_blocks', '04_attention',
+            '05_mlp_and_the_gpt', '06_loss_and_backprop', '07_adam', '08_training', '09_sampling',
+            '10_efficiency']
+REFERENCE_LINES = REFERENCE.read_text(encoding='utf-8').splitlines()
+
+# printed results that must appear in a chapter's outputs
+KEY_RESULTS = {
+    '05_mlp_and_the_gpt': ['num params: 4192'],
+    '08_training': ['step 1000 / 1000 | loss 2.6497'],
+    '09_sampling': REFERENCE_LINES[-20:],
+}
+
+
+def text_of(nb):
+    """Everything a notebook printed or displayed as text."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get('outputs', []):
+            parts.append(out.get('text', ''))
+            parts.append(out.get('data', {}).get('text/plain', ''))
+    return '\n'.join(p if isinstance(p, str) else ''.join(p) for p in parts)
+
+
+def test_every_chapter_is_there():
+    assert [nb.stem for nb in NOTEBOOKS] == CHAPTERS
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebook_is_executed_clean_and_presentable(path):
+    nb = nbformat.read(path, as_version=4)
+    assert 'widgets' not in nb.metadata, "widget state must be stripped"
+    for cell in nb.cells:
+        assert 'slide_type' in cell.metadata.get('slideshow', {}), f"cell without slideshow metadata: {cell.source[:60]!r}"
+        if cell.cell_type == 'code' and cell.source.strip():
+            assert cell.execution_count is not None, f"unexecuted cell: {cell.source[:60]!r}"
+            assert not [o for o in cell.outputs if o.output_type == 'error'], f"error in {cell.source[:60]!r}"
+    assert any(key in out.get('data', {}) for cell in nb.cells for out in cell.get('outputs', [])
+               for key in ('image/png', 'image/svg+xml')) or path.stem == '00_welcome', "no picture"
+    for expected in KEY_RESULTS.get(path.stem, []):
+        assert expected in text_of(nb)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_top_to_bottom_from_a_fresh_kernel(path):
+    nb = execute(path)           # raises CellExecutionError on any error
+    for expected in KEY_RESULTS.get(path.stem, []):
+        assert expected in text_of(nb)

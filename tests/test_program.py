@@ -1,0 +1,145 @@
+"""python -m microgpt_lib: the original's output, byte for byte, under any settings; clear errors."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REFERENCE, ROOT, run_program
+
+ORIGINAL = ROOT / 'tests' / 'original_microgpt.py'
+NAMES = ROOT / 'data' / 'names.txt'
+
+
+def run_original(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, str(ORIGINAL), '--data', str(NAMES), *map(str, args)],
+                          cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def other_data(tmp_path):
+    path = tmp_path / 'cities.txt'
+    path.write_bytes('  Zürich\r\nSão Paulo\r\n\r\n   \nKraków\nLlanfairpwllgwyngyll-gogerychwyrndrobwll\n'
+                     'Ōsaka\n東京\nNew York  \n'.encode('utf-8'))
+    return path
+
+
+@pytest.mark.parametrize('args', [
+    ['--seed', 7, '--steps', 30, '--temperature', 0.8, '--samples', 8],
+    ['--n-layer', 2, '--n-embd', 12, '--n-head', 3, '--block-size', 8, '--steps', 12, '--learning-rate', 0.02],
+    ['--n-head', 1, '--steps', 8, '--temperature', 1.5, '--samples', 30],
+    ['--steps', 5, '--samples', 0],
+])
+def test_output_equals_the_original_under_other_settings(args):
+    ours = run_program('--data', NAMES, *args)
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == run_original(*args)
+
+
+def test_output_equals_the_original_on_another_data_file(other_data):
+    args = ['--data', other_data, '--steps', 40, '--block-size', 10, '--n-embd', 8, '--n-head', 2]
+    ours = run_program(*args)
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == run_original(*args)
+
+
+@pytest.mark.slow
+def test_default_run_equals_the_reference_byte_for_byte():
+    ours = run_program()
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == REFERENCE.read_text(encoding='utf-8')
+    assert ours.stderr == ''      # no progress bar when stderr is not a terminal
+
+
+def test_load_prints_the_names_the_saving_run_printed(tmp_path):
+    ckpt = tmp_path / 'model.json'
+    saved = run_program('--steps', 20, '--temperature', 0.7, '--samples', 6, '--save', ckpt)
+    assert saved.returncode == 0, saved.stderr
+    loaded = run_program('--load', ckpt)
+    assert loaded.returncode == 0, loaded.stderr
+    assert saved.stdout.endswith(loaded.stdout)
+    assert loaded.stdout.startswith('\n--- inference (new, hallucinated names) ---\nsample  1: ')
+    assert len(loaded.stdout.splitlines()) == 2 + 6
+
+
+def test_load_with_seed_or_temperature_overrides_the_checkpoint(tmp_path):
+    ckpt = tmp_path / 'model.json'
+    assert run_program('--steps', 10, '--save', ckpt).returncode == 0
+    default = run_program('--load', ckpt).stdout
+    reseeded = run_program('--load', ckpt, '--seed', 3).stdout
+    hotter = run_program('--load', ckpt, '--temperature', 1.5).stdout
+    assert len({default, reseeded, hotter}) == 3
+    assert reseeded == run_program('--load', ckpt, '--seed', 3).stdout
+
+
+def test_shipped_checkpoint_is_the_default_run():
+    loaded = run_program('--load', ROOT / 'data' / 'microgpt_seed42.json')
+    assert loaded.returncode == 0, loaded.stderr
+    assert REFERENCE.read_text(encoding='utf-8').endswith(loaded.stdout)
+
+
+def bad_files(tmp_path):
+    files = {
+        'empty': b'', 'blank': b'  \n\n \t\n', 'binary': b'ab\x00cd\n',
+        'latin1': 'Zoë\n'.encode('latin-1'),
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    return tmp_path
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--temperature', 0], 'temperature must be a finite number above 0'),
+    (['--temperature', -1], 'temperature must be a finite number above 0'),
+    (['--temperature', 'nan'], 'temperature must be a finite number above 0'),
+    (['--n-embd', 10, '--n-head', 4], 'n_embd (10) must be divisible by n_head (4)'),
+    (['--steps', 0], '--steps must be at least 1'),
+    (['--block-size', 0], 'block_size must be a whole number of at least 1'),
+    (['--learning-rate', 'inf'], '--learning-rate must be a finite number above 0'),
+    (['--data', '{tmp}/missing.txt'], 'missing.txt does not exist'),
+    (['--data', '{tmp}/empty'], 'has no documents'),
+    (['--data', '{tmp}/blank'], 'has no documents'),
+    (['--data', '{tmp}/binary'], 'is binary'),
+    (['--data', '{tmp}/latin1'], 'is not UTF-8'),
+    (['--data', '{tmp}'], 'cannot read data file'),
+    (['--save', '{tmp}/nowhere/model.json'], 'does not exist'),
+    (['--load', '{tmp}/missing.json'], 'checkpoint'),
+    (['--load', '{tmp}/empty'], 'checkpoint'),
+    (['--load', '{tmp}/blank', '--save', '{tmp}/x.json'], 'cannot be combined'),
+])
+def test_bad_input_exits_with_one_clear_line_and_writes_nothing(tmp_path, args, message):
+    bad_files(tmp_path)
+    before = sorted(tmp_path.rglob('*'))
+    result = run_program(*[str(a).format(tmp=tmp_path) for a in args])
+    assert result.returncode != 0
+    assert result.stdout == ''
+    assert result.stderr.count('\n') == 1 and 'Traceback' not in result.stderr
+    assert message in result.stderr
+    assert sorted(tmp_path.rglob('*')) == before
+
+
+def test_bad_checkpoints_are_refused_with_a_clear_error(tmp_path):
+    good = tmp_path / 'good.json'
+    assert run_program('--steps', 2, '--save', good).returncode == 0
+    text = good.read_text()
+    payload = json.loads(text)
+    payload['weights']['wte'][0][0] += 1e-9                          # tampered, checksum kept
+    variants = {
+        'truncated': text[: len(text) // 2],
+        'tampered': json.dumps(payload),
+        'not-json': 'hello',
+        'pickle': '\x80\x04\x95',
+    }
+    for name, content in variants.items():
+        (tmp_path / name).write_text(content)
+        result = run_program('--load', tmp_path / name)
+        assert result.returncode != 0 and result.stdout == '', name
+        assert 'checkpoint' in result.stderr and 'Traceback' not in result.stderr, name
+
+
+def test_model_options_with_load_must_match_the_checkpoint(tmp_path):
+    ckpt = tmp_path / 'model.json'
+    assert run_program('--steps', 2, '--save', ckpt).returncode == 0
+    assert run_program('--load', ckpt, '--n-embd', 16).returncode == 0
+    result = run_program('--load', ckpt, '--n-layer', 2)
+    assert result.returncode != 0 and 'does not match the checkpoint' in result.stderr

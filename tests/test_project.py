@@ -1,0 +1,52 @@
+"""The repository around the package: conda and pip name the same dependencies; pictures degrade gracefully."""
+import re
+try:
+    import tomllib
+except ImportError:                 # Python 3.10
+    import tomli as tomllib
+
+import graphviz
+import yaml
+
+from conftest import ROOT
+from microgpt_lib import Value, pictures
+
+CONDA_NAMES = {'python-graphviz': 'graphviz'}      # conda's name -> PyPI's name
+
+
+def test_environment_yml_and_pyproject_name_the_same_dependencies():
+    def name(spec):
+        return re.split(r'[<>=!~ ]', spec)[0]
+    pyproject = tomllib.loads((ROOT / 'pyproject.toml').read_text())
+    pip_names = {name(dep) for dep in pyproject['project']['dependencies']}
+    env = yaml.safe_load((ROOT / 'environment.yml').read_text())
+    conda_names = {CONDA_NAMES.get(name(dep), name(dep)) for dep in env['dependencies']
+                   if isinstance(dep, str) and name(dep) not in ('python', 'pip', 'graphviz')}
+    assert conda_names == pip_names
+    assert {'pip': ['-e .']} in env['dependencies']      # then the package itself
+
+
+def small_graph():
+    a, b = Value(2.0), Value(-3.0)
+    out = (a * b + 1).relu() + (a / b).exp()
+    out.backward()
+    return out, a, b
+
+
+def test_draw_graph_shows_every_value_with_data_grad_and_op():
+    out, a, b = small_graph()
+    graph = pictures.draw_graph(out, labels={a: 'a'}, clusters={a: 'inputs', b: 'inputs'})
+    assert isinstance(graph, graphviz.Digraph)
+    assert 'a | data 2.0000 | grad ' in graph.source and 'label=relu' in graph.source
+    assert 'subgraph cluster_inputs' in graph.source
+    assert '<svg' in graph.pipe(format='svg').decode()
+
+
+def test_without_dot_the_graph_is_shown_as_text_with_install_help(monkeypatch):
+    monkeypatch.setattr(pictures.shutil, 'which', lambda name: None)
+    out, a, _ = small_graph()
+    graph = pictures.draw_graph(out, labels={a: 'a'})
+    assert isinstance(graph, pictures.GraphText)
+    text = graph._repr_markdown_()
+    assert 'apt-get install graphviz' in text and 'a | data 2.0000' in text
+    assert 'digraph' in repr(graph)
