@@ -6,7 +6,7 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / 'data'
 NAMES_PATH = DATA_DIR / 'names.txt'
-NAMES_URL = 'https://raw.githubusercontent.com/karpathy/makemore/master/names.txt'
+NAMES_URL = 'https://raw.githubusercontent.com/karpathy/makemore/988aa59/names.txt'
 NAMES_SHA256 = '0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d'
 
 

@@ -143,3 +143,33 @@ def test_model_options_with_load_must_match_the_checkpoint(tmp_path):
     assert run_program('--load', ckpt, '--n-embd', 16).returncode == 0
     result = run_program('--load', ckpt, '--n-layer', 2)
     assert result.returncode != 0 and 'does not match the checkpoint' in result.stderr
+
+
+def test_progress_bar_goes_to_a_terminal_stderr_and_stdout_keeps_the_format():
+    import fcntl, os, pty, struct, termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 100, 0, 0))
+    args = [sys.executable, '-m', 'microgpt_lib', '--steps', 20, '--samples', 2]
+    with_tty = subprocess.run(list(map(str, args)), cwd=ROOT, stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    shown = b''
+    try:
+        while chunk := os.read(master, 65536):
+            shown += chunk
+    except OSError:             # EIO: the terminal's other end is closed and drained
+        pass
+    os.close(master)
+    assert b'step/s' in shown and b'20/20' in shown
+    assert with_tty.stdout == run_program('--steps', 20, '--samples', 2).stdout
+
+
+def test_interrupted_training_saves_nothing(tmp_path):
+    import signal
+    proc = subprocess.Popen([sys.executable, '-m', 'microgpt_lib', '--save', str(tmp_path / 'm.json')],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while not proc.stdout.readline().startswith('step'):
+        pass
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == 'interrupted: nothing was saved\n'
+    assert list(tmp_path.iterdir()) == []
