@@ -39,9 +39,9 @@ def draw_graph(root, labels=None, clusters=None, rankdir='LR'):
     """
     labels, clusters = labels or {}, clusters or {}
     dot = graphviz.Digraph(graph_attr={'rankdir': rankdir}, node_attr={'fontname': 'Helvetica'})
-    groups = {}
-    for v in topological_order(root):
-        uid = str(id(v))
+    groups, uids = {}, {}
+    for i, v in enumerate(topological_order(root)):
+        uid = uids[v] = f'v{i}'          # numbered in order, so a redraw gives the same SVG
         name = f"{labels[v]} | " if v in labels else ''
         box = dict(name=uid, label=f"{{ {name}data {v.data:.4f} | grad {v.grad:.4f} }}", shape='record')
         groups.setdefault(clusters.get(v), []).append(box)
@@ -49,7 +49,7 @@ def draw_graph(root, labels=None, clusters=None, rankdir='LR'):
             groups.setdefault(clusters.get(v), []).append(dict(name=uid + 'op', label=v._op, shape='oval'))
             dot.edge(uid + 'op', uid)
         for child in v._children:
-            dot.edge(str(id(child)), uid + 'op')
+            dot.edge(uids[child], uid + 'op')
     for group, nodes in groups.items():
         target = dot if group is None else graphviz.Digraph(name=f'cluster_{group}')
         if group is not None:

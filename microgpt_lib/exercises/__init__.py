@@ -21,3 +21,14 @@ def report(problems, success="✅ Correct!"):
         return False
     print(success)
     return True
+
+
+def check_number(answer, expected, hints, otherwise):
+    """A whole-number answer: success, the hint for a typical wrong number, or general advice."""
+    if unanswered(answer):
+        return False
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        return report([f"give a whole number; got {answer!r}"])
+    if answer == expected:
+        return report([])
+    return report([hints.get(answer, f"{answer} is not it: {otherwise}")])

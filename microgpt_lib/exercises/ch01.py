@@ -1,0 +1,65 @@
+"""Checks for the exercises of chapter 01: data and tokenizer.
+
+The names' tokenizer knows 'a'..'z' as ids 0..25, and BOS is 26.
+"""
+from . import check_number, report, unanswered
+
+BOS = 26
+
+
+def _ids(name):
+    return [ord(ch) - ord('a') for ch in name]
+
+
+def _is_int_list(answer):
+    return isinstance(answer, list) and all(type(i) is int for i in answer)
+
+
+def check_encoding(answer):
+    """Exercise 1: the tokens the model sees for the name 'jade'."""
+    if unanswered(answer):
+        return False
+    letters = _ids('jade')
+    expected = [BOS] + letters + [BOS]
+    if not _is_int_list(answer):
+        return report([f"give a list of integers, like [26, 0, 26]; got {answer!r}"])
+    if answer == expected:
+        return report([])
+    if answer == letters:
+        problem = "those are the letters' ids, but the model also sees BOS (26) at the start and at the end"
+    elif answer == [BOS] + letters:
+        problem = "the start is right; the document also ends with BOS, so the model learns where a name stops"
+    elif answer == letters + [BOS]:
+        problem = "the end is right; the document also starts with BOS, the token the model begins from"
+    elif answer == [BOS] + [i + 1 for i in letters] + [BOS]:
+        problem = "token ids count from 0: 'a' is 0 and 'z' is 25, so BOS = len(uchars) = 26 comes right after"
+    elif answer == [0] + [i + 1 for i in letters] + [0]:
+        problem = ("here BOS is not 0 (that is makemore's '.' separator): the letters keep ids 0..25 "
+                   "and BOS is the next id, 26")
+    elif len(answer) != len(expected):
+        problem = f"'jade' should become {len(expected)} tokens (BOS, four letters, BOS), not {len(answer)}"
+    else:
+        pos = next(pos for pos, (got, exp) in enumerate(zip(answer, expected)) if got != exp)
+        what = 'BOS' if expected[pos] == BOS else repr('jade'[pos - 1])
+        problem = f"token {pos} is {answer[pos]}, but it should be the id of {what}"
+    return report([problem])
+
+
+def check_vocab_size(answer):
+    """Exercise 2: vocab_size of a tokenizer built from ['anna', 'bob', 'Anna', 'Bob']."""
+    return check_number(answer, 7, {
+        6: "6 distinct characters is right, but vocab_size also counts the BOS token",
+        5: "upper and lower case are different characters: 'A' is not 'a'",
+        4: "two things: 'A' and 'a' are different characters, and BOS counts too",
+        14: "that counts every character; the vocabulary holds each distinct character once (plus BOS)",
+        15: "that counts every character (plus BOS); the vocabulary holds each distinct character once",
+    }, "list the distinct characters of all four names, then add one for BOS")
+
+
+def check_num_predictions(answer):
+    """Exercise 3: how many next-token predictions the name 'jade' gives the model."""
+    return check_number(answer, 5, {
+        4: "the model also predicts the final BOS after 'e': that is how it learns to end a name",
+        6: "that is the number of tokens; the last BOS has nothing after it to predict",
+        3: "every token but the last is followed by one to predict, the final BOS included",
+    }, "write out [BOS, j, a, d, e, BOS] and count the tokens that have a next token")

@@ -1,0 +1,60 @@
+"""Chapter 01's exercise checks accept the worked solutions and explain typical mistakes."""
+import pytest
+
+from microgpt_lib import Tokenizer
+from microgpt_lib.data import load_docs
+from microgpt_lib.exercises.ch01 import check_encoding, check_num_predictions, check_vocab_size
+
+
+def verdict(check, answer, capsys):
+    ok = check(answer)
+    return ok, capsys.readouterr().out
+
+
+@pytest.mark.parametrize('check', [check_encoding, check_vocab_size, check_num_predictions])
+def test_placeholder_gets_a_hint(check, capsys):
+    ok, out = verdict(check, ..., capsys)
+    assert ok is False and 'Replace the ...' in out
+
+
+def test_the_worked_solutions_pass(capsys):
+    tokenizer = Tokenizer.from_docs(load_docs())
+    assert verdict(check_encoding, tokenizer.document('jade'), capsys)[0] is True
+    assert verdict(check_encoding, [26, 9, 0, 3, 4, 26], capsys)[0] is True
+    assert verdict(check_vocab_size, Tokenizer.from_docs(['anna', 'bob', 'Anna', 'Bob']).vocab_size, capsys)[0]
+    assert verdict(check_num_predictions, len('jade') + 1, capsys)[0] is True
+
+
+@pytest.mark.parametrize('answer, explanation', [
+    ([9, 0, 3, 4], 'at the start and at the end'),
+    ([26, 9, 0, 3, 4], 'also ends with BOS'),
+    ([9, 0, 3, 4, 26], 'also starts with BOS'),
+    ([26, 10, 1, 4, 5, 26], "count from 0"),
+    ([0, 10, 1, 4, 5, 0], "makemore's '.'"),
+    ([26, 9, 0, 3, 26], 'should become 6 tokens'),
+    ([26, 9, 0, 4, 4, 26], "token 3 is 4, but it should be the id of 'd'"),
+    ([27, 9, 0, 3, 4, 26], 'token 0 is 27, but it should be the id of BOS'),
+    ('jade', 'a list of integers'),
+    ((26, 9, 0, 3, 4, 26), 'a list of integers'),
+])
+def test_encoding_explains_mistakes(answer, explanation, capsys):
+    ok, out = verdict(check_encoding, answer, capsys)
+    assert ok is False and explanation in out
+
+
+@pytest.mark.parametrize('check, answer, explanation', [
+    (check_vocab_size, 6, 'also counts the BOS token'),
+    (check_vocab_size, 5, "'A' is not 'a'"),
+    (check_vocab_size, 4, 'BOS counts too'),
+    (check_vocab_size, 14, 'each distinct character once'),
+    (check_vocab_size, 27, 'list the distinct characters'),
+    (check_vocab_size, 7.0, 'a whole number'),
+    (check_vocab_size, True, 'a whole number'),
+    (check_num_predictions, 4, 'learns to end a name'),
+    (check_num_predictions, 6, 'nothing after it to predict'),
+    (check_num_predictions, 9, 'count the tokens that have a next token'),
+    (check_num_predictions, '5', 'a whole number'),
+])
+def test_counts_explain_mistakes(check, answer, explanation, capsys):
+    ok, out = verdict(check, answer, capsys)
+    assert ok is False and explanation in out

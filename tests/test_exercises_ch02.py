@@ -1,0 +1,82 @@
+"""Chapter 02's exercise checks accept the worked solutions and explain typical mistakes."""
+import math
+
+import pytest
+
+from microgpt_lib.engine import Value
+from microgpt_lib.exercises.ch02 import check_hand_gradients, check_tanh
+
+
+def verdict(check, *args, capsys):
+    ok = check(*args)
+    return ok, capsys.readouterr().out
+
+
+def tanh_with_local_grad(local_grad):
+    """A tanh op whose local gradient is local_grad(x, t): the solution or a typical mistake."""
+    def tanh(self):
+        t = math.tanh(self.data)
+        return Value(t, (self,), (local_grad(self.data, t),), 'tanh')
+    return tanh
+
+
+def test_placeholders_get_a_hint(capsys):
+    for ok, out in [verdict(check_tanh, ..., Value, capsys=capsys), verdict(check_hand_gradients, ..., capsys=capsys)]:
+        assert ok is False and 'Replace the ...' in out
+
+
+def test_tanh_solution_passes(capsys):
+    assert verdict(check_tanh, tanh_with_local_grad(lambda x, t: 1 - t ** 2), Value, capsys=capsys)[0] is True
+
+
+def test_tanh_built_from_exp_also_passes(capsys):
+    def tanh(self):
+        e = (self * 2).exp()
+        return (e - 1) / (e + 1)
+    assert verdict(check_tanh, tanh, Value, capsys=capsys)[0] is True
+
+
+def test_tanh_works_with_any_value_class(capsys):
+    class NotebookValue(Value):
+        __slots__ = ()
+    def tanh(self):
+        t = math.tanh(self.data)
+        return NotebookValue(t, (self,), (1 - t ** 2,), 'tanh')
+    assert verdict(check_tanh, tanh, NotebookValue, capsys=capsys)[0] is True
+
+
+@pytest.mark.parametrize('tanh, explanation', [
+    (tanh_with_local_grad(lambda x, t: t), 'the derivative of tanh is 1 - tanh(x)**2'),
+    (tanh_with_local_grad(lambda x, t: 1 - t), 'square the tanh'),
+    (tanh_with_local_grad(lambda x, t: 1 - x * x), 'uses the input x'),
+    (tanh_with_local_grad(lambda x, t: 2.0), 'finite differences say'),
+    (lambda self: Value(math.tanh(self.data)), "grad is still 0"),
+    (lambda self: Value(math.tan(self.data), (self,), (1.0,)), 'should be math.tanh'),
+    (lambda self: math.tanh(self.data), 'must return a new Value'),
+    (lambda self: self.tanh(), "raised AttributeError"),
+    (42, 'should be a function'),
+])
+def test_tanh_explains_mistakes(tanh, explanation, capsys):
+    ok, out = verdict(check_tanh, tanh, Value, capsys=capsys)
+    assert ok is False and explanation in out
+
+
+def test_hand_gradients_solution_passes(capsys):
+    a, b, c = Value(2.0), Value(-3.0), Value(10.0)
+    ((a * b + c) ** 2).backward()
+    assert verdict(check_hand_gradients, (a.grad, b.grad, c.grad), capsys=capsys)[0] is True
+    assert verdict(check_hand_gradients, [-24, 16, 8], capsys=capsys)[0] is True
+
+
+@pytest.mark.parametrize('answer, explanation', [
+    ((-12, 8, 4), 'd(u**2)/du = 2*u'),
+    ((-3, 2, 1), 'the chain rule multiplies them'),
+    ((16, -24, 8), 'swapped'),
+    ((-24, 16, 1), 'dL/dc = 1 is not right'),
+    ((-24, 16), 'three numbers'),
+    ('abc', 'three numbers'),
+    (-24, 'three numbers'),
+])
+def test_hand_gradients_explain_mistakes(answer, explanation, capsys):
+    ok, out = verdict(check_hand_gradients, answer, capsys=capsys)
+    assert ok is False and explanation in out
