@@ -28,6 +28,13 @@ class GraphText:
         return f"{INSTALL_HINT}\n\n```dot\n{self.source}```"
 
 
+class ComputationGraph(graphviz.Digraph):
+    """A Digraph whose text form is stable, so re-run notebooks do not change."""
+
+    def __repr__(self):
+        return f"<computation graph: {self.source.count('shape=record')} values>"
+
+
 def draw_graph(root, labels=None, clusters=None, rankdir='LR'):
     """Draw root and every Value it was computed from.
 
@@ -38,7 +45,7 @@ def draw_graph(root, labels=None, clusters=None, rankdir='LR'):
     SVG in a notebook), or a GraphText where the `dot` program is missing.
     """
     labels, clusters = labels or {}, clusters or {}
-    dot = graphviz.Digraph(graph_attr={'rankdir': rankdir}, node_attr={'fontname': 'Helvetica'})
+    dot = ComputationGraph(graph_attr={'rankdir': rankdir}, node_attr={'fontname': 'Helvetica'})
     groups, uids = {}, {}
     for i, v in enumerate(topological_order(root)):
         uid = uids[v] = f'v{i}'          # numbered in order, so a redraw gives the same SVG

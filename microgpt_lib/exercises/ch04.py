@@ -1,0 +1,101 @@
+"""Checks for the exercises of chapter 04: attention.
+
+Exercises 1 and 2 use one head with head_dim 2, the query Q, the cached keys
+KEYS and the cached values VALUES below.
+"""
+import math
+
+from . import report, unanswered
+
+Q = [2.0, 0.0]
+KEYS = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+VALUES = [[1.0, 0.0], [0.0, 1.0], [3.0, 3.0]]
+
+
+def _softmax(logits):
+    exps = [math.exp(l - max(logits)) for l in logits]
+    return [e / sum(exps) for e in exps]
+
+
+def _dots(q, keys):
+    return [sum(qj * kj for qj, kj in zip(q, k)) for k in keys]
+
+
+def _mix(weights, values):
+    return [sum(a * v[j] for a, v in zip(weights, values)) for j in range(len(values[0]))]
+
+
+def attention_weights(q, keys):
+    """One head's weights: softmax of q.k / sqrt(head_dim) over the cached keys."""
+    return _softmax([d / math.sqrt(len(q)) for d in _dots(q, keys)])
+
+
+def _check_numbers(answer, what, expected, mistakes, otherwise):
+    """Check a list-of-numbers answer: success, the hint of a typical mistake, or general advice."""
+    if unanswered(answer):
+        return False
+    if not isinstance(answer, (list, tuple)) or not all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) for x in answer):
+        return report([f"give a list of {len(expected)} plain numbers ({what}); got {answer!r}"])
+    if len(answer) != len(expected):
+        return report([f"there should be {len(expected)} numbers ({what}), not {len(answer)}"])
+    def close(values):
+        return all(abs(a - v) <= 1e-4 for a, v in zip(answer, values))
+    if close(expected):
+        return report([])
+    return report([next((hint for wrong, hint in mistakes if close(wrong)), otherwise)])
+
+
+def check_attention_weights(answer):
+    """Exercise 1: the weights the head puts on the three cached positions."""
+    dots = _dots(Q, KEYS)
+    return _check_numbers(answer, "one weight per cached key", attention_weights(Q, KEYS), [
+        (_softmax(dots), "you forgot the scale: divide each dot product by sqrt(head_dim) = sqrt(2) "
+                         "before the softmax"),
+        (_softmax([d / len(Q) for d in dots]), "you divided by head_dim = 2; the scale is its square root, "
+                                               "sqrt(2) = 1.414"),
+        (_softmax([d * math.sqrt(len(Q)) for d in dots]), "you multiplied by sqrt(2); the dot products are "
+                                                          "divided by it"),
+        ([d / math.sqrt(len(Q)) for d in dots], "those are the scaled logits: the weights are their softmax"),
+        (dots, "those are the raw dot products q.k: scale them by 1/sqrt(2), then take the softmax"),
+    ], "score each key with q.k / sqrt(2), then take the softmax of the three scores "
+       "(the weights are positive and sum to 1)")
+
+
+def check_head_output(answer):
+    """Exercise 2: the head's output, the cached values mixed by the weights of exercise 1."""
+    weights = attention_weights(Q, KEYS)
+    return _check_numbers(answer, "one per number of a value vector: head_dim", _mix(weights, VALUES), [
+        (_mix([1 / len(VALUES)] * len(VALUES), VALUES),
+         "that is the plain average of the values: weight each value by its attention weight"),
+        (_mix(_dots(Q, KEYS), VALUES), "you mixed the values with the raw dot products; use the attention "
+                                       "weights (after scale and softmax) from exercise 1"),
+        (_mix(weights, KEYS), "you mixed the keys; the keys only decide the weights, the output mixes "
+                              "the values"),
+        (_mix(_softmax(_dots(Q, KEYS)), VALUES), "the mixing is right, but the weights are not: they are "
+                                                 "softmax(q.k / sqrt(2)), see exercise 1"),
+    ], "output[j] = sum over t of weights[t] * values[t][j]")
+
+
+def check_num_attention_logits(answer):
+    """Exercise 3: attention logits (q.k products) computed while reading 'emma' with 4 heads."""
+    if unanswered(answer):
+        return False
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        return report([f"give a whole number; got {answer!r}"])
+    n_head, positions = 4, len('emma') + 1       # inputs: BOS e m m a (the last BOS is only a target)
+    expected = n_head * positions * (positions + 1) // 2
+    hints = {
+        n_head * positions ** 2: "that is a full grid, as if every position saw every key; position t "
+                                 "finds only t + 1 keys in the cache",
+        positions * (positions + 1) // 2: "that is one head; each of the 4 heads scores its own slices",
+        n_head * (positions + 1) * (positions + 2) // 2: "the last BOS is only a target: it is never fed "
+                                                         "in, so there are 5 positions, not 6",
+        n_head * positions * (positions - 1) // 2: "a position also scores its own key (it is appended to "
+                                                   "the cache first): t + 1 keys at position t, not t",
+        n_head * positions: "every position scores all the keys cached so far, not only its own",
+    }
+    if answer == expected:
+        return report([])
+    return report([hints.get(answer, f"{answer} is not it: at position t the cache holds t + 1 keys, "
+                                     "and each head scores all of them")])

@@ -1,0 +1,92 @@
+"""Checks for the exercises of chapter 06: loss and backprop."""
+import math
+
+from . import report, unanswered
+
+LOGITS = [2.0, 1.0, 0.1]      # exercise 2: the logits of one position ...
+TARGET = 0                    # ... and the index of the token that really comes next
+ANNA_ROWS = {0, 13, 26}       # exercise 3: 'a', 'n' and BOS in the names' tokenizer
+
+
+def _is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def check_initial_loss(answer):
+    """Exercise 1: the loss of perfectly even predictions over a vocabulary of 100 tokens."""
+    if unanswered(answer):
+        return False
+    if not _is_number(answer):
+        return report([f"give one number; got {answer!r}"])
+    mistakes = [                    # (value, what is wrong with it): the right value first
+        (math.log(100), None),
+        (1 / 100, "that is the probability of the right token; the loss is -log of it"),
+        (-math.log(100), "-log(p) is positive for p < 1: check the sign"),
+        (math.log10(100), "use the natural logarithm (math.log), as the loss does, not log10"),
+        (math.log2(100), "use the natural logarithm (math.log), as the loss does, not log2"),
+        (math.log(27), "ln 27 is microgpt's loss, with 27 tokens; this vocabulary has 100"),
+        (100.0, "that is 1/p; the loss is the logarithm of it, -log(1/100)"),
+    ]
+    problem = next((hint for value, hint in mistakes if abs(answer - value) < 1e-3),
+                   f"{answer} is not it: every token gets p = 1/100, and the loss is -log p")
+    return report([problem])
+
+
+def _softmax(logits):
+    exps = [math.exp(l - max(logits)) for l in logits]
+    return [e / sum(exps) for e in exps]
+
+
+def check_logit_grads(answer):
+    """Exercise 2: d loss / d logits for loss = -log softmax(LOGITS)[TARGET]."""
+    if unanswered(answer):
+        return False
+    if not (isinstance(answer, (list, tuple)) and len(answer) == len(LOGITS)
+            and all(_is_number(g) for g in answer)):
+        return report([f"give a list of {len(LOGITS)} numbers, one gradient per logit; got {answer!r}"])
+    probs = _softmax(LOGITS)
+    onehot = [float(i == TARGET) for i in range(len(LOGITS))]
+    mistakes = [                    # (gradients, what is wrong with them): the right ones first
+        ([p - o for p, o in zip(probs, onehot)], None),
+        (probs, "those are the probabilities p; the target's logit also gets -1: the gradient is p - onehot"),
+        ([o - p for p, o in zip(probs, onehot)], "the signs are flipped: raising the target's logit lowers "
+                                                 "the loss, so its gradient is negative"),
+        ([-1 / probs[TARGET] if i == TARGET else 0.0 for i in range(len(LOGITS))],
+         "-1/p is the gradient with respect to the probability p[target]; carry on through the softmax "
+         "to the logits"),
+        ([probs[TARGET] - 1 if i == TARGET else 0.0 for i in range(len(LOGITS))],
+         "the target is right, but the other logits get a gradient too: raising any of them takes "
+         "probability away from the target"),
+    ]
+    def close(grads):
+        return all(abs(a - g) < 1e-4 for a, g in zip(answer, grads))
+    problem = next((hint for grads, hint in mistakes if close(grads)),
+                   "not yet: compute p = softmax(logits), then the gradient of -log p[target] is p - onehot "
+                   "(or check with Values and backward())")
+    return report([problem])
+
+
+def check_wte_rows(answer):
+    """Exercise 3: the rows of wte that get a non-zero gradient from the document 'anna'."""
+    if unanswered(answer):
+        return False
+    if not isinstance(answer, (set, list, tuple)):
+        return report([f"give a set of token ids, like {{0, 1}}; got {answer!r}"])
+    rows = set(answer)
+    if any(isinstance(i, str) for i in rows):
+        return report(["give token ids, not characters: 'a' is 0, 'n' is 13 and BOS is 26"])
+    if rows == ANNA_ROWS:
+        return report([])
+    if rows == ANNA_ROWS - {26}:
+        problem = "the model reads BOS too, at position 0: its row of wte is looked up like any other"
+    elif rows >= set(range(27)):
+        problem = ("only the rows that are looked up are part of the graph; the other rows never touch the "
+                   "loss, so their gradient stays 0 (unlike lm_head, whose every row makes a logit)")
+    elif rows == {0, 1, 2, 3, 4}:
+        problem = "those are the positions, the rows of wpe that are used; wte has a row per token"
+    elif rows == {1, 14, 27}:
+        problem = "token ids count from 0: 'a' is 0, 'n' is 13, and BOS is 26"
+    else:
+        problem = ("not yet: write out the input tokens of 'anna' (BOS, a, n, n, a; the final BOS is only "
+                   "a target) and collect their ids, each once")
+    return report([problem])

@@ -1,0 +1,79 @@
+"""Chapter 04's exercise checks: accept the worked solutions, explain the typical mistakes."""
+import pytest
+
+from microgpt_lib import softmax
+from microgpt_lib.exercises.ch04 import (check_attention_weights, check_head_output,
+                                         check_num_attention_logits)
+
+SCALE = (2 ** 0.5) ** -1
+WEIGHTS = softmax([2 * SCALE, 0 * SCALE, 2 * SCALE])       # the worked solution of exercise 1
+
+
+def mix(weights, vectors):
+    return [sum(a * v[j] for a, v in zip(weights, vectors)) for j in range(2)]
+
+
+@pytest.mark.parametrize('check', [check_attention_weights, check_head_output, check_num_attention_logits])
+def test_the_placeholder_gets_a_hint_not_an_error(check, capsys):
+    assert check(...) is False
+    assert 'Replace the ...' in capsys.readouterr().out
+
+
+def test_attention_weights_accepts_the_solution_as_floats_or_rounded(capsys):
+    assert check_attention_weights(WEIGHTS)
+    assert check_attention_weights([0.4458, 0.1084, 0.4458])
+    assert capsys.readouterr().out.count('Correct') == 2
+
+
+@pytest.mark.parametrize('answer, hint', [
+    (softmax([2.0, 0.0, 2.0]), 'forgot the scale'),
+    (softmax([1.0, 0.0, 1.0]), 'divided by head_dim = 2'),
+    ([2 * SCALE, 0.0, 2 * SCALE], 'the scaled logits'),
+    ([2.0, 0.0, 2.0], 'raw dot products'),
+    ([0.3, 0.3, 0.4], 'sum to 1'),
+    ([1.0, 1.0, 1.0], 'take the softmax'),
+    ([0.5, 0.5], '3 numbers'),
+    ('0.4458', 'list of 3 plain numbers'),
+])
+def test_attention_weights_explains_typical_mistakes(answer, hint, capsys):
+    assert check_attention_weights(answer) is False
+    assert hint in capsys.readouterr().out
+
+
+def test_head_output_accepts_the_solution(capsys):
+    assert check_head_output(mix(WEIGHTS, [[1, 0], [0, 1], [3, 3]]))
+    assert check_head_output([1.7832, 1.4458])
+    assert 'Correct' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('answer, hint', [
+    (mix([1 / 3] * 3, [[1, 0], [0, 1], [3, 3]]), 'plain average'),
+    (mix([2.0, 0.0, 2.0], [[1, 0], [0, 1], [3, 3]]), 'raw dot products'),
+    (mix(WEIGHTS, [[1, 0], [0, 1], [1, 1]]), 'you mixed the keys'),
+    (mix(softmax([2.0, 0.0, 2.0]), [[1, 0], [0, 1], [3, 3]]), 'the weights are not'),
+    ([1.0, 1.0], 'weights[t] * values[t][j]'),
+    ([1.0, 1.0, 1.0], 'should be 2 numbers'),
+])
+def test_head_output_explains_typical_mistakes(answer, hint, capsys):
+    assert check_head_output(answer) is False
+    assert hint in capsys.readouterr().out
+
+
+def test_num_attention_logits(capsys):
+    assert check_num_attention_logits(4 * (1 + 2 + 3 + 4 + 5))
+    assert 'Correct' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('answer, hint', [
+    (100, 'full grid'),
+    (15, 'that is one head'),
+    (84, 'only a target'),
+    (40, 'also scores its own key'),
+    (20, 'all the keys cached so far'),
+    (61, 'holds t + 1 keys'),
+    (60.0, 'whole number'),
+    (True, 'whole number'),
+])
+def test_num_attention_logits_explains_typical_mistakes(answer, hint, capsys):
+    assert check_num_attention_logits(answer) is False
+    assert hint in capsys.readouterr().out

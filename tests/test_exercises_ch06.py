@@ -1,0 +1,81 @@
+"""Chapter 06's exercise checks: accept the worked solutions, explain the typical mistakes."""
+import math
+
+import pytest
+
+from microgpt_lib import Tokenizer, Value, load_docs, softmax
+from microgpt_lib.exercises.ch06 import ANNA_ROWS, check_initial_loss, check_logit_grads, check_wte_rows
+
+PROBS = softmax([2.0, 1.0, 0.1])
+
+
+@pytest.mark.parametrize('check', [check_initial_loss, check_logit_grads, check_wte_rows])
+def test_the_placeholder_gets_a_hint_not_an_error(check, capsys):
+    assert check(...) is False
+    assert 'Replace the ...' in capsys.readouterr().out
+
+
+def test_initial_loss_accepts_the_solution(capsys):
+    assert check_initial_loss(math.log(100))
+    assert check_initial_loss(4.6052)
+    assert 'Correct' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('answer, hint', [
+    (0.01, 'that is the probability'),
+    (-math.log(100), 'check the sign'),
+    (2.0, 'not log10'),
+    (math.log2(100), 'not log2'),
+    (math.log(27), 'this vocabulary has 100'),
+    (100, '1/p'),
+    (4.0, 'the loss is -log p'),
+    ('4.6', 'give one number'),
+])
+def test_initial_loss_explains_typical_mistakes(answer, hint, capsys):
+    assert check_initial_loss(answer) is False
+    assert hint in capsys.readouterr().out
+
+
+def test_logit_grads_accepts_the_solution_and_what_backward_computes(capsys):
+    assert check_logit_grads([p - (1 if i == 0 else 0) for i, p in enumerate(PROBS)])
+    logits = [Value(2.0), Value(1.0), Value(0.1)]
+    (-softmax(logits)[0].log()).backward()
+    assert check_logit_grads([z.grad for z in logits])
+    assert check_logit_grads([-0.3410, 0.2424, 0.0986])
+    assert capsys.readouterr().out.count('Correct') == 3
+
+
+@pytest.mark.parametrize('answer, hint', [
+    (PROBS, 'those are the probabilities'),
+    ([(1 if i == 0 else 0) - p for i, p in enumerate(PROBS)], 'signs are flipped'),
+    ([-1 / PROBS[0], 0.0, 0.0], 'with respect to the probability'),
+    ([PROBS[0] - 1, 0.0, 0.0], 'the other logits get a gradient too'),
+    ([0.1, 0.2, 0.3], 'p - onehot'),
+    ([0.1, 0.2], 'a list of 3 numbers'),
+    (0.5, 'a list of 3 numbers'),
+])
+def test_logit_grads_explains_typical_mistakes(answer, hint, capsys):
+    assert check_logit_grads(answer) is False
+    assert hint in capsys.readouterr().out
+
+
+def test_wte_rows_accepts_the_solution(capsys):
+    tokenizer = Tokenizer.from_docs(load_docs())
+    assert set(tokenizer.document('anna')[:-1]) == ANNA_ROWS
+    assert check_wte_rows(set(tokenizer.document('anna')[:-1]))
+    assert check_wte_rows([26, 0, 13, 13, 0])
+    assert capsys.readouterr().out.count('Correct') == 2
+
+
+@pytest.mark.parametrize('answer, hint', [
+    ({0, 13}, 'reads BOS too'),
+    (set(range(27)), 'only the rows that are looked up'),
+    ({0, 1, 2, 3, 4}, 'rows of wpe'),
+    ({1, 14, 27}, 'count from 0'),
+    ({'a', 'n'}, 'not characters'),
+    ({0, 13, 25}, 'write out the input tokens'),
+    (13, 'a set of token ids'),
+])
+def test_wte_rows_explains_typical_mistakes(answer, hint, capsys):
+    assert check_wte_rows(answer) is False
+    assert hint in capsys.readouterr().out
