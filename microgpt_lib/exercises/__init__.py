@@ -32,3 +32,21 @@ def check_number(answer, expected, hints, otherwise):
     if answer == expected:
         return report([])
     return report([hints.get(answer, f"{answer} is not it: {otherwise}")])
+
+
+def read_numbers(answer, count, what):
+    """The answer as a tuple of `count` floats, or None (after a hint) if it is not that yet.
+
+    None for the placeholder `...` too, so a check can begin with
+    `got = read_numbers(answer, 2, "two numbers, (m, m_hat)")` and return False on None.
+    """
+    if unanswered(answer):
+        return None
+    try:
+        got = tuple(float(x) for x in (answer if count > 1 else [answer]))
+    except (TypeError, ValueError):
+        got = None
+    if got is None or len(got) != count:
+        report([f"give {what}; got {answer!r}"])
+        return None
+    return got

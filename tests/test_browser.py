@@ -1,0 +1,279 @@
+"""The course in a real browser: JupyterLab opens a chapter, runs it, and the widgets respond.
+
+    .venv/bin/python -m pytest tests/test_browser.py -q
+
+A JupyterLab server from this environment serves a temporary copy of notebooks/
+(running cells there never touches the committed notebooks), and Playwright
+drives Debian's Chromium through it like a learner would: clear the outputs,
+Run All Cells, then move the temperature slider and type a prefix. On failure
+a screenshot goes to test-artifacts/.
+"""
+import contextlib
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+sync_api = pytest.importorskip('playwright.sync_api')
+expect = sync_api.expect
+psutil = pytest.importorskip('psutil')
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / 'notebooks'
+ARTIFACTS = ROOT / 'test-artifacts'
+CHROMIUM = '/usr/bin/chromium'
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                 '--disable-background-networking', '--disable-component-update', '--disable-sync']
+# User settings that keep first-run popups (the news question, update checks) away.
+LAB_SETTINGS = {
+    '@jupyterlab/apputils-extension/notification.jupyterlab-settings':
+        '{"fetchNews": "false", "checkForUpdates": false}',
+}
+RUN_TIMEOUT = 90        # seconds for a whole chapter to run in the browser
+WAIT = 20_000           # milliseconds for the page, or the kernel behind a widget, to answer
+NOTEBOOK = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook'    # the notebook on show
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Lab:
+    """A JupyterLab server of this environment, on a free port with a random token."""
+
+    def __init__(self, root_dir, home):
+        self.token = secrets.token_hex(16)
+        port = free_port()
+        self.url = f'http://127.0.0.1:{port}'
+        self.log_path = home / 'jupyterlab.log'
+        for name, text in LAB_SETTINGS.items():
+            path = home / 'config' / 'lab' / 'user-settings' / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        # Private Jupyter/IPython directories: no user settings, workspaces or kernels leak in.
+        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / 'config'), JUPYTER_DATA_DIR=str(home / 'data'),
+                   JUPYTER_RUNTIME_DIR=str(home / 'runtime'), IPYTHONDIR=str(home / 'ipython'))
+        command = [sys.executable, '-m', 'jupyterlab', '--no-browser', '--ip=127.0.0.1', f'--port={port}',
+                   '--ServerApp.port_retries=0', f'--IdentityProvider.token={self.token}',
+                   f'--ServerApp.root_dir={root_dir}', '--LabApp.news_url=None',
+                   '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+                   '--LabApp.expose_app_in_browser=True']
+        if os.geteuid() == 0:
+            command.append('--allow-root')
+        with open(self.log_path, 'wb') as log:
+            self.process = subprocess.Popen(command, env=env, cwd=root_dir, stdin=subprocess.DEVNULL,
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def log_tail(self, lines=30):
+        return '\n'.join(self.log_path.read_text(errors='replace').splitlines()[-lines:])
+
+    def api(self, method, path, timeout=10):
+        response = requests.request(method, f'{self.url}/api/{path}', timeout=timeout,
+                                    headers={'Authorization': f'token {self.token}'})
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def wait_until_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"JupyterLab exited with code {self.process.returncode}:\n{self.log_tail()}")
+            with contextlib.suppress(requests.RequestException):
+                self.api('GET', 'status', timeout=2)
+                return
+            time.sleep(0.3)
+        pytest.fail(f"JupyterLab did not answer /api/status within {timeout} s:\n{self.log_tail()}")
+
+    def wait_for_idle_kernel(self, notebook, timeout=60):
+        """Wait until the notebook has a kernel session and the kernel is idle."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(s['path'] == notebook and s['kernel']['execution_state'] == 'idle'
+                   for s in self.api('GET', 'sessions')):
+                return
+            time.sleep(0.3)
+        pytest.fail(f"no idle kernel for {notebook} within {timeout} s:\n{self.log_tail()}")
+
+    def stop(self):
+        """Shut down the kernels and the server through the API; then terminate, then kill, what is left.
+
+        Kernels run in sessions of their own, so they are found as the server's
+        descendants before anything stops. Returns the processes that survived.
+        """
+        try:
+            server = psutil.Process(self.process.pid)
+            family = [server] + server.children(recursive=True)
+        except psutil.NoSuchProcess:    # the server is gone already; its kernels follow their parent
+            return []
+        with contextlib.suppress(requests.RequestException):
+            for kernel in self.api('GET', 'kernels'):
+                self.api('DELETE', f'kernels/{kernel["id"]}', timeout=30)
+            self.api('POST', 'shutdown')
+        _, alive = psutil.wait_procs(family, timeout=20)
+        for end in (psutil.Process.terminate, psutil.Process.kill):
+            for process in alive:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    end(process)
+            _, alive = psutil.wait_procs(alive, timeout=5)
+        self.process.poll()             # psutil reaped it; let Popen know
+        return alive
+
+
+@pytest.fixture(scope='module')
+def lab_root(tmp_path_factory):
+    """A throwaway copy of notebooks/ for the server to run (microgpt_lib finds data/ by itself)."""
+    root = tmp_path_factory.mktemp('lab') / 'notebooks'
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
+    return root
+
+
+@pytest.fixture(scope='module')
+def lab(lab_root, tmp_path_factory):
+    server = Lab(lab_root, tmp_path_factory.mktemp('jupyter'))
+    try:
+        server.wait_until_ready()
+        yield server
+    finally:
+        survivors = server.stop()
+    assert not survivors, f"processes left behind after JupyterLab stopped: {survivors}"
+
+
+@pytest.fixture(scope='module')
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={'width': 1280, 'height': 900})
+    context.set_default_timeout(WAIT)
+    yield context.new_page()
+    context.close()
+
+
+@contextlib.contextmanager
+def screenshot_on_failure(page, name):
+    try:
+        yield
+    except (Exception, pytest.fail.Exception):      # a failure or a timeout, not a skip
+        ARTIFACTS.mkdir(exist_ok=True)
+        with contextlib.suppress(sync_api.Error):
+            page.screenshot(path=ARTIFACTS / f'{name}.png', full_page=True)
+        raise
+
+
+def open_notebook(page, lab, lab_root, notebook):
+    """Open a chapter in JupyterLab and wait for its kernel (choosing the default if asked)."""
+    if not (lab_root / notebook).exists():
+        pytest.skip(f"notebooks/{notebook} does not exist yet")
+    workspace = Path(notebook).stem     # a workspace of its own: no tabs left open by another test
+    page.goto(f'{lab.url}/lab/workspaces/{workspace}/tree/{notebook}?token={lab.token}')
+    page.locator(f'{NOTEBOOK} .jp-Cell').first.wait_for()
+    deadline = time.monotonic() + 60
+    while not any(s['path'] == notebook for s in lab.api('GET', 'sessions')):
+        dialog = page.locator('.jp-Dialog')
+        if dialog.is_visible() and 'Select Kernel' in dialog.inner_text():
+            dialog.locator('.jp-mod-accept').click()
+        if time.monotonic() > deadline:
+            pytest.fail(f"JupyterLab started no kernel for {notebook}")
+        page.wait_for_timeout(300)
+    lab.wait_for_idle_kernel(notebook)
+
+
+def menu(page, title, item):
+    page.locator('.lm-MenuBar-item', has=page.locator(f'.lm-MenuBar-itemLabel:text-is("{title}")')).click()
+    page.locator('.lm-Menu-item', has=page.locator(f'.lm-Menu-itemLabel:text-is("{item}")')).click()
+
+
+# The code cells of the notebook on show, read from its model (JupyterLab exposes itself for tests):
+# execution counts, whether any is running or queued, and the errors they raised.
+CODE_CELLS = """() => {
+    const cells = [...window.jupyterapp.shell.currentWidget.content.model.cells].filter(c => c.type === 'code');
+    const outputs = cells.map(c => c.outputs.toJSON());
+    return {
+        counts: cells.map(c => c.executionCount),
+        running: cells.some(c => c.executionState === 'running'),
+        outputs: outputs.reduce((n, o) => n + o.length, 0),
+        errors: outputs.flatMap((o, i) => o.filter(out => out.output_type === 'error')
+                                           .map(out => `code cell ${i + 1}: ${out.ename}: ${out.evalue}`)),
+    };
+}"""
+
+
+def run_all_cells(page):
+    """Clear every output, Run All Cells, and wait until each code cell has run; fail on an error."""
+    menu(page, 'Edit', 'Clear Outputs of All Cells')
+    page.wait_for_function(f"(({CODE_CELLS})()).outputs === 0")
+    menu(page, 'Run', 'Run All Cells')
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while True:
+        cells = page.evaluate(CODE_CELLS)
+        counts = cells['counts']
+        if cells['errors']:
+            pytest.fail("a cell raised an error in the browser: " + '; '.join(cells['errors']))
+        if not cells['running'] and all(counts):
+            return
+        if not cells['running'] and any(counts):
+            pytest.fail(f"Run All stopped before the end: execution counts {counts}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"the cells did not finish within {RUN_TIMEOUT} s: execution counts {counts}")
+        page.wait_for_timeout(300)
+
+
+def test_temperature_slider_and_prefix_update_the_sampling_explorer(page, lab, lab_root):
+    with screenshot_on_failure(page, 'sampling_explorer'):
+        open_notebook(page, lab, lab_root, '09_sampling.ipynb')
+        run_all_cells(page)
+        explorer = page.locator(f'{NOTEBOOK} .microgpt-explorer')
+        slider = explorer.locator('.microgpt-temperature')
+        names = explorer.locator('.microgpt-names')
+        expect(slider.locator('.widget-readout')).to_have_text('0.50', timeout=WAIT)
+        expect(names).to_contain_text('temperature 0.50 · seed 42', timeout=WAIT)
+        before = names.locator('.microgpt-name').all_inner_texts()
+        assert before, "the explorer shows no names"
+
+        slider.locator('.noUi-handle').focus()
+        for _ in range(3):                      # three steps of 0.05, as a learner would with the keyboard
+            page.keyboard.press('ArrowRight')
+        expect(slider.locator('.widget-readout')).to_have_text('0.65', timeout=WAIT)
+        expect(names).to_contain_text('temperature 0.65 · seed 42', timeout=WAIT)
+        after = names.locator('.microgpt-name').all_inner_texts()
+        assert after != before, f"the names did not change with the temperature: {after}"
+
+        bars = explorer.locator('.microgpt-bars')
+        bars_before = bars.inner_text()
+        explorer.locator('.microgpt-prefix input').press_sequentially('ka')
+        expect(bars).not_to_have_text(bars_before, timeout=WAIT)
+
+
+def test_autograd_chapter_draws_its_graphs(page, lab, lab_root):
+    """JupyterLab shows SVG outputs as images: each graphviz drawing must be decoded and on screen."""
+    with screenshot_on_failure(page, 'autograd_graphs'):
+        open_notebook(page, lab, lab_root, '02_autograd.ipynb')
+        run_all_cells(page)
+        images = page.locator(f'{NOTEBOOK} .jp-RenderedSVG img')
+        node_counts = images.evaluate_all(
+            "imgs => imgs.map(img => decodeURIComponent(img.src.slice(img.src.indexOf(',') + 1))"
+            ".split('class=\"node\"').length - 1)")
+        graphs = [images.nth(i) for i, nodes in enumerate(node_counts) if nodes > 0]
+        assert len(graphs) >= 2, f"expected at least 2 graphviz drawings, found nodes per SVG: {node_counts}"
+        for graph in graphs:
+            graph.scroll_into_view_if_needed()
+            expect(graph).to_be_visible(timeout=WAIT)
+            assert graph.evaluate('img => img.complete && img.naturalWidth > 0'), "a graph image did not load"

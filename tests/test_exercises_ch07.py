@@ -1,0 +1,52 @@
+"""Chapter 07's exercise checks accept the worked solutions and explain typical mistakes."""
+import pytest
+
+from microgpt_lib.exercises.ch07 import check_adam_first_step, check_bias_corrected_mean, check_uncorrected_ratio
+
+
+def verdict(check, answer, capsys):
+    ok = check(answer)
+    return ok, capsys.readouterr().out
+
+
+@pytest.mark.parametrize('check', [check_bias_corrected_mean, check_adam_first_step, check_uncorrected_ratio])
+def test_placeholder_gets_a_hint(check, capsys):
+    ok, out = verdict(check, ..., capsys)
+    assert ok is False and 'Replace the ...' in out
+
+
+@pytest.mark.parametrize('check, solution', [
+    (check_bias_corrected_mean, (0.85 * 0 + (1 - 0.85) * 0.4, (1 - 0.85) * 0.4 / (1 - 0.85 ** 1))),
+    (check_bias_corrected_mean, [0.06, 0.4]),
+    (check_adam_first_step, 1.0 - 0.01 * -3.0 / ((9.0) ** 0.5 + 1e-8)),
+    (check_adam_first_step, 1.01),
+    (check_uncorrected_ratio, (1 - 0.85) / (1 - 0.99) ** 0.5),
+    (check_uncorrected_ratio, 1.5),
+])
+def test_solutions_are_accepted(check, solution, capsys):
+    ok, out = verdict(check, solution, capsys)
+    assert ok and 'Correct' in out
+
+
+@pytest.mark.parametrize('check, answer, explanation', [
+    (check_bias_corrected_mean, (0.4, 0.4), 'm is not g itself'),
+    (check_bias_corrected_mean, (0.34, 0.4), 'weighted by 1 - beta1'),
+    (check_bias_corrected_mean, (0.06, 0.06), 'so m_hat is not m'),
+    (check_bias_corrected_mean, (0.06, 0.06 / 0.85), 'not by beta1'),
+    (check_bias_corrected_mean, (0.06, 0.5), 'm_hat = 0.5 is not it'),
+    (check_bias_corrected_mean, 0.06, 'give two numbers'),
+    (check_adam_first_step, 1.03, 'plain SGD'),
+    (check_adam_first_step, 0.99, 'against the gradient'),
+    (check_adam_first_step, 0.97, 'wrong sign'),
+    (check_adam_first_step, 1.015, 'without the bias correction'),
+    (check_adam_first_step, 2.0, 'lr * g / (|g| + eps)'),
+    (check_adam_first_step, 'up', 'give one number'),
+    (check_uncorrected_ratio, 0.15, "only for m's bias"),
+    (check_uncorrected_ratio, 1 / 1.5, 'the inverse'),
+    (check_uncorrected_ratio, 15.0, 'square root of v'),
+    (check_uncorrected_ratio, 1, 'do not cancel'),
+    (check_uncorrected_ratio, 3.0, 'compare m / sqrt(v)'),
+])
+def test_mistakes_are_explained(check, answer, explanation, capsys):
+    ok, out = verdict(check, answer, capsys)
+    assert ok is False and explanation in out

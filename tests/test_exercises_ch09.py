@@ -1,0 +1,76 @@
+"""Chapter 09's exercise checks accept the worked solutions and explain typical mistakes."""
+import pytest
+
+from microgpt_lib import prefix_probs, softmax
+from microgpt_lib.exercises.ch09 import (check_end_probability, check_greedy_name, check_temperature_probs,
+                                         greedy_name, trained_model)
+
+
+def verdict(check, answer, capsys):
+    ok = check(answer)
+    return ok, capsys.readouterr().out
+
+
+@pytest.mark.parametrize('check', [check_temperature_probs, check_greedy_name, check_end_probability])
+def test_placeholder_gets_a_hint(check, capsys):
+    ok, out = verdict(check, ..., capsys)
+    assert ok is False and 'Replace the ...' in out
+
+
+def test_temperature_probs(capsys):
+    assert verdict(check_temperature_probs, softmax([l / 0.5 for l in [2.0, 1.0, 0.0]]), capsys)[0]
+    assert verdict(check_temperature_probs, [0.867, 0.117, 0.016], capsys)[0]
+
+
+@pytest.mark.parametrize('answer, explanation', [
+    (softmax([2.0, 1.0, 0.0]), 'probabilities at T = 1'),
+    (softmax([1.0, 0.5, 0.0]), 'multiplied the logits by T'),
+    ([4.0, 2.0, 0.0], 'add up to 6.0000'),
+    ([0.5, 0.3, 0.2], 'about 0.87'),
+    ([0.9, 0.1], 'a list of 3 numbers'),
+    ('abc', 'a list of 3 numbers'),
+    (0.87, 'a list of 3 numbers'),
+])
+def test_temperature_probs_explains_mistakes(answer, explanation, capsys):
+    ok, out = verdict(check_temperature_probs, answer, capsys)
+    assert ok is False and explanation in out
+
+
+def test_greedy_name(capsys):
+    expected = greedy_name(*trained_model())
+    assert expected == 'anan'
+    ok, out = verdict(check_greedy_name, expected, capsys)
+    assert ok and "always writes 'anan'" in out
+
+
+@pytest.mark.parametrize('answer, explanation', [
+    ('ana', 'stops too early'),
+    ('anana', 'goes on too long'),
+    ('kamon', "starts with 'a'"),
+    (['a', 'n'], 'as a string'),
+])
+def test_greedy_name_explains_mistakes(answer, explanation, capsys):
+    ok, out = verdict(check_greedy_name, answer, capsys)
+    assert ok is False and explanation in out
+
+
+def test_end_probability(capsys):
+    model, tokenizer = trained_model()
+    ok, out = verdict(check_end_probability, prefix_probs(model, tokenizer, 'emma', 1.0)[tokenizer.BOS], capsys)
+    assert ok and "After 'emma'" in out
+    assert verdict(check_end_probability, 0.166, capsys)[0]
+
+
+@pytest.mark.parametrize('wrong, explanation', [
+    (lambda probs_t1, probs_t05, bos: probs_t05[bos], 'temperature 0.5'),
+    (lambda probs_t1, probs_t05, bos: 100 * probs_t1[bos], 'percentage'),
+    (lambda probs_t1, probs_t05, bos: probs_t1[0], 'another token'),
+    (lambda probs_t1, probs_t05, bos: 0.5, 'the probability of BOS'),
+    (lambda probs_t1, probs_t05, bos: 'high', 'one number'),
+])
+def test_end_probability_explains_mistakes(wrong, explanation, capsys):
+    model, tokenizer = trained_model()
+    answer = wrong(prefix_probs(model, tokenizer, 'emma', 1.0), prefix_probs(model, tokenizer, 'emma', 0.5),
+                   tokenizer.BOS)
+    ok, out = verdict(check_end_probability, answer, capsys)
+    assert ok is False and explanation in out
