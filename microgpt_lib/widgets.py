@@ -98,14 +98,10 @@ def names_html(names, seen, temperature, seed):
 
 def bars_html(model, tokenizer, prefix, temperature, top=10):
     """Horizontal bars of the most likely next characters after prefix, or a friendly message."""
-    unknown = sorted(set(prefix) - set(tokenizer.uchars))
-    if unknown:
-        return message_html(f"The model has never seen {', '.join(map(repr, unknown))}: "
-                            f"type only characters from {''.join(tokenizer.uchars)!r}.")
-    if len(prefix) >= model.config.block_size:
-        return message_html(f"That prefix has {len(prefix)} characters, but the model sees at most "
-                            f"{model.config.block_size - 1} after the start of a name.")
-    probs = prefix_probs(model, tokenizer, prefix, temperature)
+    try:
+        probs = prefix_probs(model, tokenizer, prefix, temperature)
+    except ValueError as e:                 # an unseen character, or a prefix too long
+        return message_html(f"{str(e)[0].upper()}{str(e)[1:]}.")
     ranked = sorted(range(len(probs)), key=lambda i: -probs[i])[:top]
     rows = []
     for i in ranked:
@@ -132,7 +128,8 @@ def temperature_explorer(model, tokenizer, training_docs, seed=42, num_names=20)
     """
     fast, seen = model.frozen(), set(training_docs)
     temperature = widgets.FloatSlider(description='temperature', min=0.1, max=2.0, step=0.05, value=0.5,
-                                      continuous_update=False, readout_format='.2f')
+                                      continuous_update=False, readout_format='.2f',
+                                      style={'description_width': 'initial'})
     seed_box = widgets.IntText(description='seed', value=seed)
     count = widgets.IntSlider(description='names', min=1, max=50, value=num_names, continuous_update=False)
     names_view = widgets.HTML()

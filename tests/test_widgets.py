@@ -95,7 +95,7 @@ def test_end_of_name_is_labelled(explorer):
     assert '⏎ end' in part(explorer, 'bars').value
 
 
-@pytest.mark.parametrize('prefix, message', [('kA', "never seen 'A'"), ('k!', "never seen '!'"),
+@pytest.mark.parametrize('prefix, message', [('kA', "never saw 'A'"), ('k!', "never saw '!'"),
                                              ('a' * 16, 'at most 15')])
 def test_bad_prefix_shows_a_message(explorer, prefix, message):
     part(explorer, 'prefix').value = prefix            # must not raise
