@@ -16,6 +16,12 @@ def finite_difference(f, xs, i, h=1e-6):
     return (f(up) - f(down)) / (2 * h)
 
 
+def verdict(check, *args, capsys):
+    """An exercise check's result and the feedback it printed."""
+    ok = check(*args)
+    return ok, capsys.readouterr().out
+
+
 @pytest.fixture
 def rng():
     return random.Random(1234)

@@ -1,28 +1,25 @@
 """Chapter 01's exercise checks accept the worked solutions and explain typical mistakes."""
 import pytest
 
+from conftest import verdict
 from microgpt_lib import Tokenizer
 from microgpt_lib.data import load_docs
 from microgpt_lib.exercises.ch01 import check_encoding, check_num_predictions, check_vocab_size
 
 
-def verdict(check, answer, capsys):
-    ok = check(answer)
-    return ok, capsys.readouterr().out
-
 
 @pytest.mark.parametrize('check', [check_encoding, check_vocab_size, check_num_predictions])
 def test_placeholder_gets_a_hint(check, capsys):
-    ok, out = verdict(check, ..., capsys)
-    assert ok is False and 'Replace the ...' in out
+    ok, out = verdict(check, ..., capsys=capsys)
+    assert not ok and 'Replace the ...' in out
 
 
 def test_the_worked_solutions_pass(capsys):
     tokenizer = Tokenizer.from_docs(load_docs())
-    assert verdict(check_encoding, tokenizer.document('jade'), capsys)[0] is True
-    assert verdict(check_encoding, [26, 9, 0, 3, 4, 26], capsys)[0] is True
-    assert verdict(check_vocab_size, Tokenizer.from_docs(['anna', 'bob', 'Anna', 'Bob']).vocab_size, capsys)[0]
-    assert verdict(check_num_predictions, len('jade') + 1, capsys)[0] is True
+    assert verdict(check_encoding, tokenizer.document('jade'), capsys=capsys)[0]
+    assert verdict(check_encoding, [26, 9, 0, 3, 4, 26], capsys=capsys)[0]
+    assert verdict(check_vocab_size, Tokenizer.from_docs(['anna', 'bob', 'Anna', 'Bob']).vocab_size, capsys=capsys)[0]
+    assert verdict(check_num_predictions, len('jade') + 1, capsys=capsys)[0]
 
 
 @pytest.mark.parametrize('answer, explanation', [
@@ -38,8 +35,8 @@ def test_the_worked_solutions_pass(capsys):
     ((26, 9, 0, 3, 4, 26), 'a list of integers'),
 ])
 def test_encoding_explains_mistakes(answer, explanation, capsys):
-    ok, out = verdict(check_encoding, answer, capsys)
-    assert ok is False and explanation in out
+    ok, out = verdict(check_encoding, answer, capsys=capsys)
+    assert not ok and explanation in out
 
 
 @pytest.mark.parametrize('check, answer, explanation', [
@@ -56,5 +53,5 @@ def test_encoding_explains_mistakes(answer, explanation, capsys):
     (check_num_predictions, '5', 'a whole number'),
 ])
 def test_counts_explain_mistakes(check, answer, explanation, capsys):
-    ok, out = verdict(check, answer, capsys)
-    assert ok is False and explanation in out
+    ok, out = verdict(check, answer, capsys=capsys)
+    assert not ok and explanation in out

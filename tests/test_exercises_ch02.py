@@ -3,13 +3,10 @@ import math
 
 import pytest
 
+from conftest import verdict
 from microgpt_lib.engine import Value
 from microgpt_lib.exercises.ch02 import check_hand_gradients, check_tanh
 
-
-def verdict(check, *args, capsys):
-    ok = check(*args)
-    return ok, capsys.readouterr().out
 
 
 def tanh_with_local_grad(local_grad):
@@ -22,18 +19,18 @@ def tanh_with_local_grad(local_grad):
 
 def test_placeholders_get_a_hint(capsys):
     for ok, out in [verdict(check_tanh, ..., Value, capsys=capsys), verdict(check_hand_gradients, ..., capsys=capsys)]:
-        assert ok is False and 'Replace the ...' in out
+        assert not ok and 'Replace the ...' in out
 
 
 def test_tanh_solution_passes(capsys):
-    assert verdict(check_tanh, tanh_with_local_grad(lambda x, t: 1 - t ** 2), Value, capsys=capsys)[0] is True
+    assert verdict(check_tanh, tanh_with_local_grad(lambda x, t: 1 - t ** 2), Value, capsys=capsys)[0]
 
 
 def test_tanh_built_from_exp_also_passes(capsys):
     def tanh(self):
         e = (self * 2).exp()
         return (e - 1) / (e + 1)
-    assert verdict(check_tanh, tanh, Value, capsys=capsys)[0] is True
+    assert verdict(check_tanh, tanh, Value, capsys=capsys)[0]
 
 
 def test_tanh_works_with_any_value_class(capsys):
@@ -42,7 +39,7 @@ def test_tanh_works_with_any_value_class(capsys):
     def tanh(self):
         t = math.tanh(self.data)
         return NotebookValue(t, (self,), (1 - t ** 2,), 'tanh')
-    assert verdict(check_tanh, tanh, NotebookValue, capsys=capsys)[0] is True
+    assert verdict(check_tanh, tanh, NotebookValue, capsys=capsys)[0]
 
 
 @pytest.mark.parametrize('tanh, explanation', [
@@ -58,14 +55,14 @@ def test_tanh_works_with_any_value_class(capsys):
 ])
 def test_tanh_explains_mistakes(tanh, explanation, capsys):
     ok, out = verdict(check_tanh, tanh, Value, capsys=capsys)
-    assert ok is False and explanation in out
+    assert not ok and explanation in out
 
 
 def test_hand_gradients_solution_passes(capsys):
     a, b, c = Value(2.0), Value(-3.0), Value(10.0)
     ((a * b + c) ** 2).backward()
-    assert verdict(check_hand_gradients, (a.grad, b.grad, c.grad), capsys=capsys)[0] is True
-    assert verdict(check_hand_gradients, [-24, 16, 8], capsys=capsys)[0] is True
+    assert verdict(check_hand_gradients, (a.grad, b.grad, c.grad), capsys=capsys)[0]
+    assert verdict(check_hand_gradients, [-24, 16, 8], capsys=capsys)[0]
 
 
 @pytest.mark.parametrize('answer, explanation', [
@@ -79,4 +76,4 @@ def test_hand_gradients_solution_passes(capsys):
 ])
 def test_hand_gradients_explain_mistakes(answer, explanation, capsys):
     ok, out = verdict(check_hand_gradients, answer, capsys=capsys)
-    assert ok is False and explanation in out
+    assert not ok and explanation in out

@@ -3,14 +3,11 @@ import math
 
 import pytest
 
+from conftest import verdict
 from microgpt_lib.engine import Value, topological_order
 from microgpt_lib.exercises.ch03 import check_linear_nodes, check_log_softmax
 from microgpt_lib.nn import linear, softmax
 
-
-def verdict(check, answer, capsys):
-    ok = check(answer)
-    return ok, capsys.readouterr().out
 
 
 def log_softmax(logits):
@@ -23,8 +20,8 @@ def log_softmax(logits):
 
 @pytest.mark.parametrize('check', [check_linear_nodes, check_log_softmax])
 def test_placeholder_gets_a_hint(check, capsys):
-    ok, out = verdict(check, ..., capsys)
-    assert ok is False and 'Replace the ...' in out
+    ok, out = verdict(check, ..., capsys=capsys)
+    assert not ok and 'Replace the ...' in out
 
 
 def test_linear_nodes_is_what_linear_really_creates(capsys):
@@ -34,7 +31,7 @@ def test_linear_nodes_is_what_linear_really_creates(capsys):
     for out in linear(x, w):
         nodes.update(topological_order(out))
     created = len(nodes - set(x) - {wi for row in w for wi in row})
-    assert verdict(check_linear_nodes, created, capsys)[0] is True
+    assert verdict(check_linear_nodes, created, capsys=capsys)[0]
 
 
 @pytest.mark.parametrize('answer, explanation', [
@@ -47,13 +44,13 @@ def test_linear_nodes_is_what_linear_really_creates(capsys):
     ('512', 'a whole number'),
 ])
 def test_linear_nodes_explain_mistakes(answer, explanation, capsys):
-    ok, out = verdict(check_linear_nodes, answer, capsys)
-    assert ok is False and explanation in out
+    ok, out = verdict(check_linear_nodes, answer, capsys=capsys)
+    assert not ok and explanation in out
 
 
 def test_log_softmax_solutions_pass(capsys):
-    assert verdict(check_log_softmax, log_softmax, capsys)[0] is True
-    assert verdict(check_log_softmax, lambda logits: [p.log() for p in softmax(logits)], capsys)[0] is True
+    assert verdict(check_log_softmax, log_softmax, capsys=capsys)[0]
+    assert verdict(check_log_softmax, lambda logits: [p.log() for p in softmax(logits)], capsys=capsys)[0]
 
 
 def without_max(logits):
@@ -80,5 +77,5 @@ def log_total_as_float(logits):
     ('log_softmax', 'should be a function'),
 ])
 def test_log_softmax_explains_mistakes(answer, explanation, capsys):
-    ok, out = verdict(check_log_softmax, answer, capsys)
-    assert ok is False and explanation in out
+    ok, out = verdict(check_log_softmax, answer, capsys=capsys)
+    assert not ok and explanation in out

@@ -15,7 +15,7 @@ def mix(weights, vectors):
 
 @pytest.mark.parametrize('check', [check_attention_weights, check_head_output, check_num_attention_logits])
 def test_the_placeholder_gets_a_hint_not_an_error(check, capsys):
-    assert check(...) is False
+    assert not check(...)
     assert 'Replace the ...' in capsys.readouterr().out
 
 
@@ -36,7 +36,7 @@ def test_attention_weights_accepts_the_solution_as_floats_or_rounded(capsys):
     ('0.4458', 'list of 3 plain numbers'),
 ])
 def test_attention_weights_explains_typical_mistakes(answer, hint, capsys):
-    assert check_attention_weights(answer) is False
+    assert not check_attention_weights(answer)
     assert hint in capsys.readouterr().out
 
 
@@ -55,7 +55,7 @@ def test_head_output_accepts_the_solution(capsys):
     ([1.0, 1.0, 1.0], 'should be 2 numbers'),
 ])
 def test_head_output_explains_typical_mistakes(answer, hint, capsys):
-    assert check_head_output(answer) is False
+    assert not check_head_output(answer)
     assert hint in capsys.readouterr().out
 
 
@@ -75,5 +75,5 @@ def test_num_attention_logits(capsys):
     (True, 'whole number'),
 ])
 def test_num_attention_logits_explains_typical_mistakes(answer, hint, capsys):
-    assert check_num_attention_logits(answer) is False
+    assert not check_num_attention_logits(answer)
     assert hint in capsys.readouterr().out

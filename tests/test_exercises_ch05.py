@@ -16,8 +16,8 @@ def test_the_reference_count_agrees_with_the_model():
 
 @pytest.mark.parametrize('check', [check_num_params, check_mlp_block])
 def test_the_placeholder_gets_a_hint_not_an_error(check, capsys):
-    assert check(...) is False
-    assert check(lambda *args: ...) is False       # the function as committed: `return ...`
+    assert not check(...)
+    assert not check(lambda *args: ...)       # the function as committed: `return ...`
     assert capsys.readouterr().out.count('Replace the ...') == 2
 
 
@@ -42,7 +42,7 @@ def test_num_params_accepts_the_solution(capsys):
     (4192, 'the function itself'),
 ])
 def test_num_params_explains_typical_mistakes(formula, hint, capsys):
-    assert check_num_params(formula) is False
+    assert not check_num_params(formula)
     assert hint in capsys.readouterr().out
 
 
@@ -84,5 +84,5 @@ def test_mlp_block_accepts_correct_functions_on_floats_or_values(answer, capsys)
     ('mlp', 'the function itself'),
 ])
 def test_mlp_block_explains_typical_mistakes(answer, hint, capsys):
-    assert check_mlp_block(answer) is False
+    assert not check_mlp_block(answer)
     assert hint in capsys.readouterr().out

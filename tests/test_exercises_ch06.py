@@ -11,7 +11,7 @@ PROBS = softmax([2.0, 1.0, 0.1])
 
 @pytest.mark.parametrize('check', [check_initial_loss, check_logit_grads, check_wte_rows])
 def test_the_placeholder_gets_a_hint_not_an_error(check, capsys):
-    assert check(...) is False
+    assert not check(...)
     assert 'Replace the ...' in capsys.readouterr().out
 
 
@@ -32,7 +32,7 @@ def test_initial_loss_accepts_the_solution(capsys):
     ('4.6', 'give one number'),
 ])
 def test_initial_loss_explains_typical_mistakes(answer, hint, capsys):
-    assert check_initial_loss(answer) is False
+    assert not check_initial_loss(answer)
     assert hint in capsys.readouterr().out
 
 
@@ -55,7 +55,7 @@ def test_logit_grads_accepts_the_solution_and_what_backward_computes(capsys):
     (0.5, 'a list of 3 numbers'),
 ])
 def test_logit_grads_explains_typical_mistakes(answer, hint, capsys):
-    assert check_logit_grads(answer) is False
+    assert not check_logit_grads(answer)
     assert hint in capsys.readouterr().out
 
 
@@ -77,5 +77,5 @@ def test_wte_rows_accepts_the_solution(capsys):
     (13, 'a set of token ids'),
 ])
 def test_wte_rows_explains_typical_mistakes(answer, hint, capsys):
-    assert check_wte_rows(answer) is False
+    assert not check_wte_rows(answer)
     assert hint in capsys.readouterr().out

@@ -1,18 +1,15 @@
 """Chapter 07's exercise checks accept the worked solutions and explain typical mistakes."""
 import pytest
 
+from conftest import verdict
 from microgpt_lib.exercises.ch07 import check_adam_first_step, check_bias_corrected_mean, check_uncorrected_ratio
 
-
-def verdict(check, answer, capsys):
-    ok = check(answer)
-    return ok, capsys.readouterr().out
 
 
 @pytest.mark.parametrize('check', [check_bias_corrected_mean, check_adam_first_step, check_uncorrected_ratio])
 def test_placeholder_gets_a_hint(check, capsys):
-    ok, out = verdict(check, ..., capsys)
-    assert ok is False and 'Replace the ...' in out
+    ok, out = verdict(check, ..., capsys=capsys)
+    assert not ok and 'Replace the ...' in out
 
 
 @pytest.mark.parametrize('check, solution', [
@@ -24,7 +21,7 @@ def test_placeholder_gets_a_hint(check, capsys):
     (check_uncorrected_ratio, 1.5),
 ])
 def test_solutions_are_accepted(check, solution, capsys):
-    ok, out = verdict(check, solution, capsys)
+    ok, out = verdict(check, solution, capsys=capsys)
     assert ok and 'Correct' in out
 
 
@@ -48,5 +45,5 @@ def test_solutions_are_accepted(check, solution, capsys):
     (check_uncorrected_ratio, 3.0, 'compare m / sqrt(v)'),
 ])
 def test_mistakes_are_explained(check, answer, explanation, capsys):
-    ok, out = verdict(check, answer, capsys)
-    assert ok is False and explanation in out
+    ok, out = verdict(check, answer, capsys=capsys)
+    assert not ok and explanation in out

@@ -1,14 +1,11 @@
 """Chapter 08's exercise checks accept the worked solutions and explain typical mistakes."""
 import pytest
 
+from conftest import verdict
 from microgpt_lib import linear_decay
 from microgpt_lib.exercises.ch08 import (check_learning_rates, check_loss_means, check_num_predictions,
                                          reference_losses)
 
-
-def verdict(check, answer, capsys):
-    ok = check(answer)
-    return ok, capsys.readouterr().out
 
 
 def mean(xs):
@@ -17,8 +14,8 @@ def mean(xs):
 
 @pytest.mark.parametrize('check', [check_learning_rates, check_num_predictions, check_loss_means])
 def test_placeholder_gets_a_hint(check, capsys):
-    ok, out = verdict(check, ..., capsys)
-    assert ok is False and 'Replace the ...' in out
+    ok, out = verdict(check, ..., capsys=capsys)
+    assert not ok and 'Replace the ...' in out
 
 
 def test_reference_losses_are_the_original_run():
@@ -34,7 +31,7 @@ def test_reference_losses_are_the_original_run():
     (check_loss_means, (2.8515, 2.2761)),
 ])
 def test_solutions_are_accepted(check, solution, capsys):
-    ok, out = verdict(check, solution, capsys)
+    ok, out = verdict(check, solution, capsys=capsys)
     assert ok and 'Correct' in out
 
 
@@ -57,5 +54,5 @@ def test_solutions_are_accepted(check, solution, capsys):
     (check_loss_means, 2.5, 'give two numbers'),
 ])
 def test_mistakes_are_explained(check, answer, explanation, capsys):
-    ok, out = verdict(check, answer, capsys)
-    assert ok is False and explanation in out
+    ok, out = verdict(check, answer, capsys=capsys)
+    assert not ok and explanation in out

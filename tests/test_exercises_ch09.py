@@ -1,25 +1,22 @@
 """Chapter 09's exercise checks accept the worked solutions and explain typical mistakes."""
 import pytest
 
+from conftest import verdict
 from microgpt_lib import prefix_probs, softmax
 from microgpt_lib.exercises.ch09 import (check_end_probability, check_greedy_name, check_temperature_probs,
                                          greedy_name, trained_model)
 
 
-def verdict(check, answer, capsys):
-    ok = check(answer)
-    return ok, capsys.readouterr().out
-
 
 @pytest.mark.parametrize('check', [check_temperature_probs, check_greedy_name, check_end_probability])
 def test_placeholder_gets_a_hint(check, capsys):
-    ok, out = verdict(check, ..., capsys)
-    assert ok is False and 'Replace the ...' in out
+    ok, out = verdict(check, ..., capsys=capsys)
+    assert not ok and 'Replace the ...' in out
 
 
 def test_temperature_probs(capsys):
-    assert verdict(check_temperature_probs, softmax([l / 0.5 for l in [2.0, 1.0, 0.0]]), capsys)[0]
-    assert verdict(check_temperature_probs, [0.867, 0.117, 0.016], capsys)[0]
+    assert verdict(check_temperature_probs, softmax([l / 0.5 for l in [2.0, 1.0, 0.0]]), capsys=capsys)[0]
+    assert verdict(check_temperature_probs, [0.867, 0.117, 0.016], capsys=capsys)[0]
 
 
 @pytest.mark.parametrize('answer, explanation', [
@@ -32,14 +29,14 @@ def test_temperature_probs(capsys):
     (0.87, 'a list of 3 numbers'),
 ])
 def test_temperature_probs_explains_mistakes(answer, explanation, capsys):
-    ok, out = verdict(check_temperature_probs, answer, capsys)
-    assert ok is False and explanation in out
+    ok, out = verdict(check_temperature_probs, answer, capsys=capsys)
+    assert not ok and explanation in out
 
 
 def test_greedy_name(capsys):
     expected = greedy_name(*trained_model())
     assert expected == 'anan'
-    ok, out = verdict(check_greedy_name, expected, capsys)
+    ok, out = verdict(check_greedy_name, expected, capsys=capsys)
     assert ok and "always writes 'anan'" in out
 
 
@@ -50,15 +47,15 @@ def test_greedy_name(capsys):
     (['a', 'n'], 'as a string'),
 ])
 def test_greedy_name_explains_mistakes(answer, explanation, capsys):
-    ok, out = verdict(check_greedy_name, answer, capsys)
-    assert ok is False and explanation in out
+    ok, out = verdict(check_greedy_name, answer, capsys=capsys)
+    assert not ok and explanation in out
 
 
 def test_end_probability(capsys):
     model, tokenizer = trained_model()
-    ok, out = verdict(check_end_probability, prefix_probs(model, tokenizer, 'emma', 1.0)[tokenizer.BOS], capsys)
+    ok, out = verdict(check_end_probability, prefix_probs(model, tokenizer, 'emma', 1.0)[tokenizer.BOS], capsys=capsys)
     assert ok and "After 'emma'" in out
-    assert verdict(check_end_probability, 0.166, capsys)[0]
+    assert verdict(check_end_probability, 0.166, capsys=capsys)[0]
 
 
 @pytest.mark.parametrize('wrong, explanation', [
@@ -72,5 +69,5 @@ def test_end_probability_explains_mistakes(wrong, explanation, capsys):
     model, tokenizer = trained_model()
     answer = wrong(prefix_probs(model, tokenizer, 'emma', 1.0), prefix_probs(model, tokenizer, 'emma', 0.5),
                    tokenizer.BOS)
-    ok, out = verdict(check_end_probability, answer, capsys)
-    assert ok is False and explanation in out
+    ok, out = verdict(check_end_probability, answer, capsys=capsys)
+    assert not ok and explanation in out

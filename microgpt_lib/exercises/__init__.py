@@ -3,6 +3,31 @@
 A check prints what is wrong with an answer (not just "no") and returns
 True only for a correct one. Answers start as the placeholder `...`.
 """
+import functools
+
+
+class Verdict:
+    """A check's result: true or false like a bool, but a notebook shows only the printed feedback."""
+
+    def __init__(self, ok):
+        self.ok = bool(ok)
+
+    def __bool__(self):
+        return self.ok
+
+    def __repr__(self):
+        return f"Verdict({self.ok})"
+
+    def _ipython_display_(self):
+        pass
+
+
+def exercise(check):
+    """Decorate a check so that its result is a Verdict."""
+    @functools.wraps(check)
+    def checked(*args, **kwargs):
+        return Verdict(check(*args, **kwargs))
+    return checked
 
 
 def unanswered(answer):

@@ -2,7 +2,7 @@
 
 The names' tokenizer knows 'a'..'z' as ids 0..25, and BOS is 26.
 """
-from . import check_number, report, unanswered
+from . import check_number, exercise, report, unanswered
 
 BOS = 26
 
@@ -15,6 +15,7 @@ def _is_int_list(answer):
     return isinstance(answer, list) and all(type(i) is int for i in answer)
 
 
+@exercise
 def check_encoding(answer):
     """Exercise 1: the tokens the model sees for the name 'jade'."""
     if unanswered(answer):
@@ -45,6 +46,7 @@ def check_encoding(answer):
     return report([problem])
 
 
+@exercise
 def check_vocab_size(answer):
     """Exercise 2: vocab_size of a tokenizer built from ['anna', 'bob', 'Anna', 'Bob']."""
     return check_number(answer, 7, {
@@ -56,6 +58,7 @@ def check_vocab_size(answer):
     }, "list the distinct characters of all four names, then add one for BOS")
 
 
+@exercise
 def check_num_predictions(answer):
     """Exercise 3: how many next-token predictions the name 'jade' gives the model."""
     return check_number(answer, 5, {

@@ -1,7 +1,7 @@
 """Checks for the exercises of chapter 02: autograd."""
 import math
 
-from . import report, unanswered
+from . import exercise, report, unanswered
 
 STEP = 1e-6     # for finite differences
 
@@ -20,6 +20,7 @@ def _grad_hint(x, grad, numeric):
     return f"at x = {x} the input's grad is {grad:.6f}, but finite differences say {numeric:.6f}"
 
 
+@exercise
 def check_tanh(tanh, value_class):
     """Exercise 1: tanh(self) -> a new Value; checked against math.tanh and finite differences."""
     if unanswered(tanh):
@@ -47,6 +48,7 @@ def check_tanh(tanh, value_class):
     return report([], "✅ Correct! data and gradient agree with math.tanh and with finite differences.")
 
 
+@exercise
 def check_hand_gradients(answer):
     """Exercise 2: (dL/da, dL/db, dL/dc) for L = (a*b + c)**2 at a = 2, b = -3, c = 10."""
     if unanswered(answer):

@@ -2,9 +2,10 @@
 import math
 
 from ..engine import Value
-from . import check_number, report, unanswered
+from . import check_number, exercise, report, unanswered
 
 
+@exercise
 def check_linear_nodes(answer):
     """Exercise 1: how many new Values linear(x, W) creates for 16 inputs and a 16x16 W."""
     return check_number(answer, 512, {
@@ -45,6 +46,7 @@ def _data_hint(got, logits):
     return f"for logits {list(logits)} the result should be {[round(x, 6) for x in log_probs]}, not {got}"
 
 
+@exercise
 def check_log_softmax(log_softmax):
     """Exercise 2: log_softmax(logits) -> list of Values, stable for large logits, with gradients."""
     if unanswered(log_softmax):

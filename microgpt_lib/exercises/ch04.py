@@ -5,7 +5,7 @@ KEYS and the cached values VALUES below.
 """
 import math
 
-from . import report, unanswered
+from . import exercise, report, unanswered
 
 Q = [2.0, 0.0]
 KEYS = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
@@ -46,6 +46,7 @@ def _check_numbers(answer, what, expected, mistakes, otherwise):
     return report([next((hint for wrong, hint in mistakes if close(wrong)), otherwise)])
 
 
+@exercise
 def check_attention_weights(answer):
     """Exercise 1: the weights the head puts on the three cached positions."""
     dots = _dots(Q, KEYS)
@@ -62,6 +63,7 @@ def check_attention_weights(answer):
        "(the weights are positive and sum to 1)")
 
 
+@exercise
 def check_head_output(answer):
     """Exercise 2: the head's output, the cached values mixed by the weights of exercise 1."""
     weights = attention_weights(Q, KEYS)
@@ -77,6 +79,7 @@ def check_head_output(answer):
     ], "output[j] = sum over t of weights[t] * values[t][j]")
 
 
+@exercise
 def check_num_attention_logits(answer):
     """Exercise 3: attention logits (q.k products) computed while reading 'emma' with 4 heads."""
     if unanswered(answer):

@@ -5,7 +5,7 @@ compares with the right result, naming the piece that is missing.
 """
 import random
 
-from . import report, unanswered
+from . import exercise, report, unanswered
 from ..engine import Value
 from ..nn import data, linear, relu, rmsnorm
 
@@ -43,6 +43,7 @@ def _call(function, *args):
         return None, f"your function raised {type(e).__name__}: {e}"
 
 
+@exercise
 def check_num_params(answer):
     """Exercise 1: num_params(vocab_size, n_embd, n_layer, block_size) for any sizes."""
     if unanswered(answer):
@@ -106,6 +107,7 @@ def _close(a, b, tol=1e-9):
     return len(a) == len(b) and all(abs(ai - bi) <= tol * max(1.0, abs(bi)) for ai, bi in zip(a, b))
 
 
+@exercise
 def check_mlp_block(answer):
     """Exercise 2: mlp_block(x, fc1, fc2) -> x plus the MLP's output, for one position."""
     if unanswered(answer):

@@ -1,7 +1,7 @@
 """Checks for the exercises of chapter 06: loss and backprop."""
 import math
 
-from . import report, unanswered
+from . import exercise, report, unanswered
 
 LOGITS = [2.0, 1.0, 0.1]      # exercise 2: the logits of one position ...
 TARGET = 0                    # ... and the index of the token that really comes next
@@ -12,6 +12,7 @@ def _is_number(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
+@exercise
 def check_initial_loss(answer):
     """Exercise 1: the loss of perfectly even predictions over a vocabulary of 100 tokens."""
     if unanswered(answer):
@@ -37,6 +38,7 @@ def _softmax(logits):
     return [e / sum(exps) for e in exps]
 
 
+@exercise
 def check_logit_grads(answer):
     """Exercise 2: d loss / d logits for loss = -log softmax(LOGITS)[TARGET]."""
     if unanswered(answer):
@@ -66,6 +68,7 @@ def check_logit_grads(answer):
     return report([problem])
 
 
+@exercise
 def check_wte_rows(answer):
     """Exercise 3: the rows of wte that get a non-zero gradient from the document 'anna'."""
     if unanswered(answer):

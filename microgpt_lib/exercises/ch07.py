@@ -1,7 +1,7 @@
 """Checks for chapter 07's exercises: Adam and its bias correction."""
 import math
 
-from . import read_numbers, report
+from . import exercise, read_numbers, report
 
 BETA1, BETA2, EPS, LR = 0.85, 0.99, 1e-8, 0.01
 TOLERANCE = 1e-6
@@ -11,6 +11,7 @@ def _close(x, y):
     return math.isclose(x, y, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
 
 
+@exercise
 def check_bias_corrected_mean(answer):
     """Exercise 1: m and m_hat after Adam's first step, for a gradient of 0.4."""
     got = read_numbers(answer, 2, "two numbers, (m, m_hat)")
@@ -41,6 +42,7 @@ def check_bias_corrected_mean(answer):
     return report(problems)
 
 
+@exercise
 def check_adam_first_step(answer):
     """Exercise 2: a parameter at 1.0 with gradient -3.0 after Adam's first step (lr 0.01)."""
     got = read_numbers(answer, 1, "one number, the parameter's new value")
@@ -67,6 +69,7 @@ def check_adam_first_step(answer):
                    f"lr * g / (|g| + eps)"])
 
 
+@exercise
 def check_uncorrected_ratio(answer):
     """Exercise 3: how many times longer Adam's first step would be without bias correction."""
     got = read_numbers(answer, 1, "one number, a ratio")

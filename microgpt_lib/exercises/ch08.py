@@ -3,7 +3,7 @@ import math
 
 from ..data import DATA_DIR
 from ..optim import linear_decay
-from . import check_number, read_numbers, report
+from . import check_number, exercise, read_numbers, report
 
 LEARNING_RATE, NUM_STEPS = 0.01, 1000
 LR_STEPS = (0, 500, 999)
@@ -13,6 +13,7 @@ def _close(xs, ys, tol):
     return all(math.isclose(x, y, rel_tol=tol, abs_tol=1e-12) for x, y in zip(xs, ys))
 
 
+@exercise
 def check_learning_rates(answer):
     """Exercise 1: the learning rate at steps 0, 500 and 999 of 1000 (starting from 0.01)."""
     got = read_numbers(answer, len(LR_STEPS), f"three numbers, the learning rates at steps {LR_STEPS}")
@@ -32,6 +33,7 @@ def check_learning_rates(answer):
     return report([problem])
 
 
+@exercise
 def check_num_predictions(answer):
     """Exercise 2: how many predictions the loss of a 20-letter name averages over."""
     return check_number(answer, 16, {
@@ -51,6 +53,7 @@ def reference_losses():
     return [float(line.rsplit(' ', 1)[1]) for line in lines if line.startswith('step ')]
 
 
+@exercise
 def check_loss_means(answer):
     """Exercise 3: the mean loss of the first 50 steps and of the last 100 steps."""
     got = read_numbers(answer, 2, "two numbers, (mean of the first 50 losses, mean of the last 100)")

@@ -6,7 +6,7 @@ from ..checkpoint import load_checkpoint
 from ..data import DATA_DIR
 from ..nn import softmax
 from ..sample import prefix_probs
-from . import read_numbers, report, unanswered
+from . import exercise, read_numbers, report, unanswered
 
 LOGITS, TEMPERATURE = [2.0, 1.0, 0.0], 0.5
 END_PREFIX = 'emma'
@@ -26,6 +26,7 @@ def _close(xs, ys):
     return len(xs) == len(ys) and all(math.isclose(x, y, abs_tol=TOLERANCE) for x, y in zip(xs, ys))
 
 
+@exercise
 def check_temperature_probs(answer):
     """Exercise 1: the probabilities of logits [2, 1, 0] at temperature 0.5."""
     got = read_numbers(answer, len(LOGITS), "a list of 3 numbers, one probability per logit")
@@ -60,6 +61,7 @@ def greedy_name(model, tokenizer):
     return name
 
 
+@exercise
 def check_greedy_name(answer):
     """Exercise 2: the name the trained model writes greedily."""
     if unanswered(answer):
@@ -81,6 +83,7 @@ def check_greedy_name(answer):
     return report([problem])
 
 
+@exercise
 def check_end_probability(answer):
     """Exercise 3: the probability that a name ends right after 'emma', at temperature 1."""
     got = read_numbers(answer, 1, "one number, a probability")

@@ -12,7 +12,7 @@ from ..arrays import ArrayGPT
 from ..data import load_docs
 from ..model import Config
 from ..tokenizer import Tokenizer
-from . import report, unanswered
+from . import exercise, report, unanswered
 
 
 def _call(fn, *args):
@@ -52,6 +52,7 @@ def _result(fn, args, shape, what):
 ANNA = [26, 0, 13, 13, 0]       # BOS a n n a: the inputs of the document 'anna'
 
 
+@exercise
 def check_embedding_backward(embedding_backward):
     """Exercise 1: embedding_backward(dx, inputs, vocab_size) gives wte's gradient."""
     dx = np.random.default_rng(10).normal(size=(len(ANNA), 4))
@@ -77,6 +78,7 @@ def check_embedding_backward(embedding_backward):
     return report([problem])
 
 
+@exercise
 def check_tanh_backward(tanh_backward):
     """Exercise 2: tanh_backward(dh, h) for h = np.tanh(a), on whole arrays."""
     rng = np.random.default_rng(11)
@@ -110,6 +112,7 @@ def lm_head_gradient():
     return float(model.loss_and_grads(tokenizer.document(docs[0]))[1]['lm_head'][0, 0])
 
 
+@exercise
 def check_numerical_gradient(answer):
     """Exercise 3: the finite-difference estimate of d(loss)/d(lm_head[0, 0])."""
     if unanswered(answer):
