@@ -1,4 +1,5 @@
-"""Computation graphs drawn with Graphviz, and a text form where `dot` is missing."""
+"""Pictures: computation graphs drawn with Graphviz (as text where `dot` is missing), attention heatmaps."""
+import math
 import shutil
 
 import graphviz
@@ -66,3 +67,37 @@ def draw_graph(root, labels=None, clusters=None, rankdir='LR'):
         if group is not None:
             dot.subgraph(target)
     return dot if have_dot() else GraphText(dot)
+
+
+def attention_grids(model, tokens):
+    """What each attention head looks at while the model reads tokens.
+
+    One square grid per head (layer by layer): row = the position being read,
+    column = the position looked at, NaN above the diagonal, where the cache
+    holds nothing yet.
+    """
+    keys, values = model.new_cache()
+    rows = []
+    for pos_id, token_id in enumerate(tokens):
+        per_head = []
+        model(token_id, pos_id, keys, values, attention=per_head)
+        rows.append(per_head)
+    future = lambda pos: [math.nan] * (len(tokens) - pos - 1)
+    return [[row[h] + future(pos) for pos, row in enumerate(rows)] for h in range(len(rows[0]))]
+
+
+def plot_attention(grids, labels, title):
+    """Heatmaps of attention grids, one panel per head, rows and columns labelled by the tokens."""
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(grids), figsize=(2.4 * len(grids) + 1, 3), squeeze=False,
+                             sharey=True, layout='constrained')
+    for h, (ax, grid) in enumerate(zip(axes[0], grids)):
+        image = ax.imshow(grid, vmin=0, vmax=1, cmap='viridis')
+        ax.set_title(f'head {h}')
+        ax.set_xticks(range(len(labels)), labels, fontsize=7)
+        ax.set_yticks(range(len(labels)), labels, fontsize=7)
+        ax.set_xlabel('looks at')
+    axes[0][0].set_ylabel('reading')
+    fig.colorbar(image, ax=axes[0], shrink=0.8, label='attention weight')
+    fig.suptitle(title)
+    plt.show()

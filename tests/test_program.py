@@ -159,7 +159,7 @@ def test_progress_bar_goes_to_a_terminal_stderr_and_stdout_keeps_the_format():
     except OSError:             # EIO: the terminal's other end is closed and drained
         pass
     os.close(master)
-    assert b'step/s' in shown and b'20/20' in shown
+    assert b'step/s' in shown and b'/20 [' in shown
     assert with_tty.stdout == run_program('--steps', 20, '--samples', 2).stdout
 
 
