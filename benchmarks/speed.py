@@ -1,6 +1,6 @@
-"""How much faster is the array engine? Times both engines on the same training and sampling.
+"""How fast are the engines? Times the original, the scalar engine and the array engine.
 
-    python benchmarks/speed.py              # the default 1000 steps: about a minute, mostly the scalar engine
+    python benchmarks/speed.py              # the default 1000 steps: about three minutes, mostly the original
     python benchmarks/speed.py --steps 50   # a quick look
 
 Both engines start from the same weights (seed 42, as the original), train on
@@ -9,7 +9,10 @@ reports how far their losses drift apart and whether the names agree.
 """
 import argparse
 import random
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from microgpt_lib import GPT, Config, Tokenizer, load_docs, sample_names, train
 from microgpt_lib import arrays
@@ -22,11 +25,28 @@ def timed(fn):
     return result, time.perf_counter() - start
 
 
+def run_program(args):
+    """Seconds a whole program run takes (start-up, data and printing included)."""
+    return timed(lambda: subprocess.run([sys.executable, *args], check=True, stdout=subprocess.DEVNULL))[1]
+
+
+def compare_with_the_original(steps):
+    """The scalar engine against Karpathy's original, both as whole programs with identical output."""
+    original = Path(__file__).resolve().parent.parent / 'tests' / 'original_microgpt.py'
+    settings = ['--steps', str(steps), '--samples', '0']
+    theirs = run_program([str(original), '--data', str(original.parent.parent / 'data' / 'names.txt'), *settings])
+    ours = run_program(['-m', 'microgpt_lib', *settings])
+    print(f"{f'original program, {steps} steps':28s}{theirs:11.2f}s  ({steps / theirs:.1f} steps/s)")
+    print(f"{f'python -m microgpt_lib':28s}{ours:11.2f}s  ({steps / ours:.1f} steps/s, "
+          f"{theirs / ours:.1f}x faster)\n")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--steps', type=int, default=1000, help='training steps per engine (default 1000)')
     parser.add_argument('--samples', type=int, default=20, help='names to sample per engine (default 20)')
     args = parser.parse_args(argv)
+    compare_with_the_original(args.steps)
 
     rng = random.Random(42)
     docs = load_docs()

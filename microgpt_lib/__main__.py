@@ -60,7 +60,7 @@ def check_args(given, a):
         raise ValueError("--save and --load cannot be combined: --load does not train")
     if a.save and not a.save.parent.is_dir():
         raise ValueError(f"--save: directory {a.save.parent} does not exist")
-    if a.load and 'steps' in given or a.load and 'learning_rate' in given:
+    if a.load and given & {'steps', 'learning_rate'}:
         raise ValueError("--steps and --learning-rate do not apply to --load, which does not train")
 
 
