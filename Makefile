@@ -1,45 +1,45 @@
-# make lab   - set everything up and open the course in JupyterLab
-# make test  - set everything up and run the whole test suite
-# make run   - set everything up and run microgpt (python -m microgpt_lib)
-# make notebooks - re-execute every notebook in place (outputs committed, widget state stripped)
+# make lab        - set everything up and open the course in JupyterLab
+# make test       - set everything up and run the whole test suite
+# make run        - set everything up and run microgpt (python -m microgpt_lib)
+# make notebooks  - re-execute every chapter in place (outputs committed, widget state stripped)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: lab test run notebooks setup system-deps
-lab: setup
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+# $(call require,TEST,PACKAGE): when the shell command TEST fails, install the Debian PACKAGE
+# with apt-get if we are root, or stop with the exact command to run.
+define require
+	@$(1) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing $(2) with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	  else \
+	    echo "$(2) is missing. Install it with:  sudo apt-get install $(2)"; exit 1; \
+	  fi; }
+endef
 
-test: setup
+.PHONY: lab test run notebooks setup browser
+lab: setup
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 run: setup
 	$(BIN)/python -m microgpt_lib
 
 notebooks: setup
-	$(BIN)/python tests/execute_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tests/execute_notebooks.py
 
-setup: system-deps $(VENV)/.installed
+setup: $(VENV)/.installed
+	$(call require,command -v dot,graphviz)
 
-# Graphviz draws the computation graphs; Chromium runs the browser tests.
-system-deps:
-	@missing=""; \
-	command -v dot >/dev/null || missing="$$missing graphviz"; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	$(PYTHON) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing$$missing with apt-get"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else \
-	    echo "Missing system packages:$$missing. Install them with:"; \
-	    echo "    sudo apt-get install$$missing"; \
-	    exit 1; \
-	  fi; \
-	fi
+browser:                       # Chromium, for the browser tests
+	$(call require,command -v chromium,chromium)
 
 $(VENV)/.installed: pyproject.toml
+	$(call require,$(PYTHON) -c 'import ensurepip',python3-venv)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install -e '.[test]'
 	touch $@
