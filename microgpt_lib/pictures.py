@@ -46,12 +46,16 @@ def draw_graph(root, labels=None, clusters=None, rankdir='LR'):
     SVG in a notebook), or a GraphText where the `dot` program is missing.
     """
     labels, clusters = labels or {}, clusters or {}
-    dot = ComputationGraph(graph_attr={'rankdir': rankdir}, node_attr={'fontname': 'Helvetica'})
+    dot = ComputationGraph(graph_attr={'rankdir': rankdir, 'nodesep': '0.15', 'ranksep': '0.25',
+                                       'fontname': 'Helvetica', 'fontsize': '11'},
+                           node_attr={'fontname': 'Helvetica', 'fontsize': '10', 'height': '0.3'},
+                           edge_attr={'arrowsize': '0.6'})
     groups, uids = {}, {}
     for i, v in enumerate(topological_order(root)):
         uid = uids[v] = f'v{i}'          # numbered in order, so a redraw gives the same SVG
         name = f"{labels[v]} | " if v in labels else ''
-        box = dict(name=uid, label=f"{{ {name}data {v.data:.4f} | grad {v.grad:.4f} }}", shape='record')
+        # a record's fields stack across the direction of flow: the boxes stay compact either way
+        box = dict(name=uid, label=f"{name}data {v.data:.4f} | grad {v.grad:.4f}", shape='record')
         groups.setdefault(clusters.get(v), []).append(box)
         if v._op:
             groups.setdefault(clusters.get(v), []).append(dict(name=uid + 'op', label=v._op, shape='oval'))

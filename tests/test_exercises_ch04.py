@@ -2,6 +2,7 @@
 import pytest
 
 from microgpt_lib import softmax
+from microgpt_lib.engine import Value
 from microgpt_lib.exercises.ch04 import (check_attention_weights, check_head_output,
                                          check_num_attention_logits)
 
@@ -38,6 +39,14 @@ def test_attention_weights_accepts_the_solution_as_floats_or_rounded(capsys):
 def test_attention_weights_explains_typical_mistakes(answer, hint, capsys):
     assert not check_attention_weights(answer)
     assert hint in capsys.readouterr().out
+
+
+def test_answers_may_be_values_as_attend_returns_them(capsys):
+    assert check_attention_weights([Value(a) for a in WEIGHTS])
+    assert check_head_output([Value(o) for o in mix(WEIGHTS, [[1, 0], [0, 1], [3, 3]])])
+    assert capsys.readouterr().out.count('Correct') == 2
+    assert not check_attention_weights([Value(2.0), Value(0.0), Value(2.0)])
+    assert 'raw dot products' in capsys.readouterr().out
 
 
 def test_head_output_accepts_the_solution(capsys):

@@ -5,6 +5,7 @@ KEYS and the cached values VALUES below.
 """
 import math
 
+from ..nn import data
 from . import exercise, report, unanswered
 
 Q = [2.0, 0.0]
@@ -34,6 +35,8 @@ def _check_numbers(answer, what, expected, mistakes, otherwise):
     """Check a list-of-numbers answer: success, the hint of a typical mistake, or general advice."""
     if unanswered(answer):
         return False
+    if isinstance(answer, (list, tuple)):
+        answer = [data(x) for x in answer]      # Values (from attend) count as their numbers
     if not isinstance(answer, (list, tuple)) or not all(
             isinstance(x, (int, float)) and not isinstance(x, bool) for x in answer):
         return report([f"give a list of {len(expected)} plain numbers ({what}); got {answer!r}"])
