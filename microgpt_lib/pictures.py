@@ -30,24 +30,34 @@ class GraphText:
 
 
 class ComputationGraph(graphviz.Digraph):
-    """A Digraph whose text form is stable, so re-run notebooks do not change."""
+    """A Digraph shown as SVG and PNG, with a stable text form.
+
+    JupyterLab shows SVG only in notebooks the learner has run or trusted,
+    so the PNG makes a committed notebook's graphs visible straight away.
+    """
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        return {'image/svg+xml': self.pipe(format='svg', encoding='utf-8'),
+                'image/png': self.pipe(format='png')}
 
     def __repr__(self):
         return f"<computation graph: {self.source.count('shape=record')} values>"
 
 
-def draw_graph(root, labels=None, clusters=None, rankdir='LR'):
+def draw_graph(root, labels=None, clusters=None, **graph_attr):
     """Draw root and every Value it was computed from.
 
     Each Value is a box with its data and grad; each operation is a small oval
     between its inputs and its result. labels maps Values to names shown in
     their boxes; clusters maps Values to a component name, and the Values of
-    one component are framed together. Returns a graphviz.Digraph (shown as
-    SVG in a notebook), or a GraphText where the `dot` program is missing.
+    one component are framed together. graph_attr are Graphviz settings, e.g.
+    rankdir='TB' (top to bottom rather than left to right) or size='9,7'
+    (shrink to fit 9 x 7 inches). Returns a graphviz.Digraph (a picture in
+    a notebook), or a GraphText where the `dot` program is missing.
     """
     labels, clusters = labels or {}, clusters or {}
-    dot = ComputationGraph(graph_attr={'rankdir': rankdir, 'nodesep': '0.15', 'ranksep': '0.25',
-                                       'fontname': 'Helvetica', 'fontsize': '11'},
+    dot = ComputationGraph(graph_attr={'rankdir': 'LR', 'nodesep': '0.15', 'ranksep': '0.25',
+                                       'fontname': 'Helvetica', 'fontsize': '11', **graph_attr},
                            node_attr={'fontname': 'Helvetica', 'fontsize': '10', 'height': '0.3'},
                            edge_attr={'arrowsize': '0.6'})
     groups, uids = {}, {}
