@@ -18,12 +18,11 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 import requests
-
-sync_api = pytest.importorskip('playwright.sync_api')
-expect = sync_api.expect
-psutil = pytest.importorskip('psutil')
+from playwright import sync_api
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / 'notebooks'
@@ -151,8 +150,7 @@ def lab(lab_root, tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}: `make test` installs it (Debian: apt-get install chromium)"
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -171,17 +169,15 @@ def page(browser):
 def screenshot_on_failure(page, name):
     try:
         yield
-    except (Exception, pytest.fail.Exception):      # a failure or a timeout, not a skip
+    except (Exception, pytest.fail.Exception):      # a failure or a timeout
         ARTIFACTS.mkdir(exist_ok=True)
         with contextlib.suppress(sync_api.Error):
             page.screenshot(path=ARTIFACTS / f'{name}.png', full_page=True)
         raise
 
 
-def open_notebook(page, lab, lab_root, notebook):
+def open_notebook(page, lab, notebook):
     """Open a chapter in JupyterLab and wait for its kernel (choosing the default if asked)."""
-    if not (lab_root / notebook).exists():
-        pytest.skip(f"notebooks/{notebook} does not exist yet")
     workspace = Path(notebook).stem     # a workspace of its own: no tabs left open by another test
     page.goto(f'{lab.url}/lab/workspaces/{workspace}/tree/{notebook}?token={lab.token}')
     page.locator(f'{NOTEBOOK} .jp-Cell').first.wait_for()
@@ -236,9 +232,9 @@ def run_all_cells(page):
         page.wait_for_timeout(300)
 
 
-def test_temperature_slider_and_prefix_update_the_sampling_explorer(page, lab, lab_root):
+def test_temperature_slider_and_prefix_update_the_sampling_explorer(page, lab):
     with screenshot_on_failure(page, 'sampling_explorer'):
-        open_notebook(page, lab, lab_root, '09_sampling.ipynb')
+        open_notebook(page, lab, '09_sampling.ipynb')
         run_all_cells(page)
         explorer = page.locator(f'{NOTEBOOK} .microgpt-explorer')
         slider = explorer.locator('.microgpt-temperature')
@@ -262,10 +258,10 @@ def test_temperature_slider_and_prefix_update_the_sampling_explorer(page, lab, l
         expect(bars).not_to_have_text(bars_before, timeout=WAIT)
 
 
-def test_autograd_chapter_draws_its_graphs(page, lab, lab_root):
+def test_autograd_chapter_draws_its_graphs(page, lab):
     """JupyterLab shows SVG outputs as images: each graphviz drawing must be decoded and on screen."""
     with screenshot_on_failure(page, 'autograd_graphs'):
-        open_notebook(page, lab, lab_root, '02_autograd.ipynb')
+        open_notebook(page, lab, '02_autograd.ipynb')
         run_all_cells(page)
         images = page.locator(f'{NOTEBOOK} .jp-RenderedSVG img')
         node_counts = images.evaluate_all(
