@@ -61,12 +61,16 @@ def write_atomically(path, content):
 
 
 def ensure_names(path=NAMES_PATH, url=NAMES_URL, timeout=30):
-    """The path of the names file, downloading and verifying it first if it is missing."""
+    """The path of the names file, verified, and downloaded first if it is missing."""
     path = Path(path)
+    how = f"download {url} by hand and save it as {path}"
     if path.exists():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != NAMES_SHA256:
+            raise DataError(f"{path} is not the names file (SHA-256 {digest}): a partial download or an edit? "
+                            f"Delete it to download it again, or {how}; for other data pass its path")
         return path
     import requests
-    how = f"download {url} by hand and save it as {path}"
     try:
         response = requests.get(url, timeout=timeout)
         response.raise_for_status()

@@ -66,6 +66,15 @@ def test_failed_downloads_explain_and_leave_nothing_behind(tmp_path, monkeypatch
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_damaged_names_file_is_refused_not_used(tmp_path, monkeypatch):
+    damaged = tmp_path / 'names.txt'
+    damaged.write_bytes(NAMES.read_bytes()[:1000])                 # e.g. half a download
+    monkeypatch.setattr(requests, 'get', lambda url, timeout: pytest.fail('no download expected'))
+    with pytest.raises(DataError, match='is not the names file.*Delete it to download it again'):
+        data_module.ensure_names(damaged)
+    assert damaged.stat().st_size == 1000                           # left for the user to inspect
+
+
 def test_an_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch):
     path = tmp_path / 'file.txt'
     path.write_bytes(b'old')
