@@ -88,17 +88,17 @@ def run_training(a):
     print(f"vocab size: {tokenizer.vocab_size}")
     model = GPT.initialise(config, rng)
     print(f"num params: {len(model.parameters())}")
-    to_engine, train, sample_names = engine(a.engine)
+    to_engine, train_on, sample_on = engine(a.engine)
     model = to_engine(model)
     documents = [tokenizer.document(doc) for doc in docs]
     bar = tqdm(total=a.steps, file=sys.stderr, disable=not sys.stderr.isatty(), unit='step', leave=False)
     with bar:
-        for step, loss in train(model, documents, a.steps, a.learning_rate):
+        for step, loss in train_on(model, documents, a.steps, a.learning_rate):
             tqdm.write(f"step {step + 1:4d} / {a.steps:4d} | loss {loss:.4f}", file=sys.stdout)
             bar.update()
     if a.save:
         save_checkpoint(a.save, model, tokenizer, rng, temperature=a.temperature, samples=a.samples)
-    print_samples(sample_names(model, tokenizer, rng, a.temperature, a.samples))
+    print_samples(sample_on(model, tokenizer, rng, a.temperature, a.samples))
 
 
 def run_loaded(given, a):
@@ -113,9 +113,14 @@ def run_loaded(given, a):
         rng = random.Random(a.seed)
     temperature = a.temperature if 'temperature' in given else extra.get('temperature', a.temperature)
     samples = a.samples if 'samples' in given else extra.get('samples', a.samples)
-    check_temperature(temperature)
-    to_engine, _, sample_names = engine(a.engine)
-    print_samples(sample_names(to_engine(model), tokenizer, rng, temperature, samples))
+    try:
+        check_temperature(temperature)
+    except ValueError as e:
+        raise ValueError(f"checkpoint {a.load}: {e}") from None
+    if type(samples) is not int or samples < 0:
+        raise ValueError(f"checkpoint {a.load}: samples must be a whole number of at least 0, got {samples!r}")
+    to_engine, _, sample_on = engine(a.engine)
+    print_samples(sample_on(to_engine(model), tokenizer, rng, temperature, samples))
 
 
 def main(argv=None):

@@ -138,6 +138,22 @@ def test_bad_checkpoints_are_refused_with_a_clear_error(tmp_path):
         assert 'checkpoint' in result.stderr and 'Traceback' not in result.stderr, name
 
 
+@pytest.mark.parametrize('extra', [{'samples': 'many'}, {'samples': -1}, {'temperature': 0},
+                                   {'temperature': 'hot'}])
+def test_forged_sampling_settings_in_a_checkpoint_are_refused(tmp_path, extra):
+    from microgpt_lib.checkpoint import _digest
+    ckpt = tmp_path / 'model.json'
+    assert run_program('--steps', 1, '--save', ckpt).returncode == 0
+    payload = json.loads(ckpt.read_text())
+    del payload['sha256']
+    payload['extra'].update(extra)
+    payload['sha256'] = _digest(payload)                 # a careful forger keeps the checksum right
+    ckpt.write_text(json.dumps(payload))
+    result = run_program('--load', ckpt)
+    assert result.returncode == 2 and result.stdout == ''
+    assert 'checkpoint' in result.stderr and 'Traceback' not in result.stderr
+
+
 def test_model_options_with_load_must_match_the_checkpoint(tmp_path):
     ckpt = tmp_path / 'model.json'
     assert run_program('--steps', 2, '--save', ckpt).returncode == 0
