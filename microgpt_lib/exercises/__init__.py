@@ -2,8 +2,16 @@
 
 A check prints what is wrong with an answer (not just "no") and returns
 True only for a correct one. Answers start as the placeholder `...`.
+In a notebook each check also leaves its verdict, invisibly, for the grader
+(microgpt_lib.grade) to read from the executed notebook.
 """
+import contextlib
 import functools
+import io
+import sys
+
+VERDICT_MIME = 'application/vnd.microgpt.verdict+json'    # a type no frontend renders
+PLACEHOLDER_HINT = "✏️  Replace the ... with your answer, then run the cell again."
 
 
 class Verdict:
@@ -23,17 +31,43 @@ class Verdict:
 
 
 def exercise(check):
-    """Decorate a check so that its result is a Verdict."""
+    """Decorate a check so that its result is a Verdict, also recorded for the grader."""
     @functools.wraps(check)
     def checked(*args, **kwargs):
-        return Verdict(check(*args, **kwargs))
+        printed = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(printed):
+                ok = check(*args, **kwargs)
+        finally:
+            sys.stdout.write(printed.getvalue())    # the learner sees the feedback as before
+        record_verdict(check, ok, printed.getvalue())
+        return Verdict(ok)
     return checked
+
+
+def record_verdict(check, ok, feedback):
+    """In a Jupyter kernel, display the verdict as data for the grader that a notebook never shows.
+
+    JupyterLab and nbconvert render an output of an unknown MIME type as nothing; the empty
+    text/plain beside it keeps other frontends from saying they cannot render it.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if getattr(get_ipython(), 'kernel', None) is None:     # plain Python or a terminal: no notebook
+        return
+    result = 'pass' if ok else 'unanswered' if PLACEHOLDER_HINT in feedback else 'fail'
+    chapter = check.__module__.rpartition('.')[2]
+    verdict = {'exercise': f'{chapter}.{check.__name__}', 'result': result, 'feedback': feedback}
+    display({VERDICT_MIME: verdict, 'text/plain': ''}, raw=True)
 
 
 def unanswered(answer):
     """True, with a hint, while the answer is still the placeholder `...`."""
     if answer is ...:
-        print("✏️  Replace the ... with your answer, then run the cell again.")
+        print(PLACEHOLDER_HINT)
         return True
     return False
 

@@ -1,0 +1,260 @@
+"""The student edition and the grader, on small chapters made here and on the converted chapters.
+
+    .venv/bin/python -m pytest tests/test_grade.py -q -m "not slow"
+
+A small chapter follows the course's exercise convention: an exercise cell tagged `exercise`
+(`answer = ...` and the check), then a hidden solution cell tagged `solution` with the same check.
+"""
+import csv
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from conftest import ROOT
+from execute_notebooks import execute
+from microgpt_lib.exercises import PLACEHOLDER_HINT
+from microgpt_lib.grade import exercises_of, last_verdicts, main
+from microgpt_lib.student import student_edition
+
+# Chapters whose exercises follow the convention: each is graded as teacher and student edition.
+CONVERTED_CHAPTERS = []
+
+IMPORT = "from microgpt_lib.exercises.ch01 import (check_encoding, check_num_predictions,\n" \
+         "                                         check_vocab_size)"
+# (check, what to answer, the solution, a wrong answer)
+EXERCISES = [
+    ('check_encoding', "the tokens of 'jade'", '[26, 9, 0, 3, 4, 26]', '[9, 0, 3, 4]'),
+    ('check_vocab_size', "vocab_size for ['anna', 'bob', 'Anna', 'Bob']", '7', '6'),
+    ('check_num_predictions', "predictions in 'jade'", '5', '6'),
+]
+IDS = [f'ch01.{check}' for check, *_ in EXERCISES]
+SLEEP = "import time\ntime.sleep(600)\n"
+
+
+def cell(new, source, slide='-', tags=(), hidden=False):
+    metadata = {'slideshow': {'slide_type': slide}}
+    if tags:
+        metadata['tags'] = list(tags)
+    if hidden:
+        metadata['jupyter'] = {'source_hidden': True}
+    return new(source, metadata=metadata)
+
+
+def chapter(answers=None, prefix=''):
+    """A small teacher's chapter with the EXERCISES; answers replaces an exercise cell's `...`.
+
+    prefix goes before the first exercise cell's answer (e.g. code that raises).
+    """
+    answers = answers or {}
+    cells = [cell(new_markdown_cell, "# A small chapter", 'slide'),
+             cell(new_code_cell, IMPORT, 'skip')]
+    for number, (check, what, solution, _) in enumerate(EXERCISES):
+        answer = answers.get(check, '...')
+        cells += [cell(new_markdown_cell, f"**Exercise {number + 1}.** Give {what}.", 'subslide'),
+                  cell(new_code_cell, f"{prefix if number == 0 else ''}answer = {answer}"
+                                      f"  # your answer here: {what}\n{check}(answer)", tags=['exercise']),
+                  cell(new_code_cell, f"# The solution: {solution}.\nanswer = {solution}\n{check}(answer)",
+                       'skip', tags=['solution'], hidden=True)]
+    cells += [cell(new_markdown_cell, "**Why?** Why does BOS end a name too?", 'subslide'),
+              cell(new_markdown_cell, "<details><summary>Answers</summary>\n\nTo learn to stop.\n</details>",
+                   'skip', tags=['solution'], hidden=True),
+              cell(new_code_cell, "print('the last cell ran')")]
+    return new_notebook(cells=cells, metadata={'kernelspec': {'name': 'python3', 'display_name': 'Python 3',
+                                                              'language': 'python'}})
+
+
+def run(module, *args):
+    """python -m module args, from the repository."""
+    return subprocess.run([sys.executable, '-m', module, *map(str, args)], capture_output=True,
+                          text=True, cwd=ROOT, stdin=subprocess.DEVNULL)
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def student(nb):
+    return nbformat.reads(student_edition(nb), as_version=4)
+
+
+def write(nb, path):
+    nbformat.write(nb, path)
+    return path
+
+
+def tags_of(nb):
+    return [c.metadata.get('tags', []) for c in nb.cells]
+
+
+# The student edition
+
+def test_student_edition_drops_every_solution_and_clears_the_exercises_outputs():
+    teacher = chapter()
+    for c in teacher.cells:
+        if c.cell_type == 'code':
+            c.outputs = [nbformat.v4.new_output('stream', name='stdout', text='shown\n')]
+    edition = student(teacher)
+    kept = [c for c in teacher.cells if 'solution' not in c.metadata.get('tags', [])]
+    assert len(edition.cells) == len(kept) == len(teacher.cells) - len(EXERCISES) - 1
+    assert [c.id for c in edition.cells] == [c.id for c in kept]
+    assert [c.source for c in edition.cells] == [c.source for c in kept]
+    for c in edition.cells:
+        if c.cell_type == 'code':
+            assert c.outputs == ([] if 'exercise' in c.metadata.get('tags', []) else
+                                 [nbformat.v4.new_output('stream', name='stdout', text='shown\n')])
+    assert 'solution' in sum(tags_of(teacher), []), "the teacher's notebook is left as it was"
+    nbformat.validate(edition)
+
+
+@pytest.mark.parametrize('path', sorted((ROOT / 'notebooks').glob('*.ipynb')), ids=lambda p: p.stem)
+def test_student_edition_of_every_chapter_has_no_solution_and_no_exercise_output(path):
+    teacher = read(path)
+    edition = student(teacher)
+    assert 'solution' not in sum(tags_of(edition), [])
+    assert all(not c.outputs for c in edition.cells if 'exercise' in c.metadata.get('tags', []))
+    assert len(edition.cells) == sum('solution' not in tags for tags in tags_of(teacher))
+
+
+def test_student_command_writes_editions_under_the_same_names(tmp_path):
+    source = write(chapter(), tmp_path / '01_small.ipynb')
+    result = run('microgpt_lib.student', '--out', tmp_path / 'student', source)
+    assert result.returncode == 0, result.stderr
+    assert read(tmp_path / 'student' / '01_small.ipynb') == student(read(source))
+
+
+def test_student_command_refuses_to_overwrite_the_teachers_notebooks(tmp_path):
+    source = write(chapter(), tmp_path / '01_small.ipynb')
+    before = source.read_bytes()
+    result = run('microgpt_lib.student', '--out', tmp_path, source)
+    assert result.returncode == 2 and result.stderr.count('\n') == 1, result.stderr
+    assert source.read_bytes() == before
+
+
+# Which exercises a notebook has, before it runs
+
+def test_exercises_come_from_the_exercise_cells_in_order():
+    assert list(exercises_of(chapter())) == IDS
+    assert list(exercises_of(student(chapter()))) == IDS
+    broken = student(chapter(prefix="answer = (\n"))     # a syntax error does not hide the exercise
+    assert list(exercises_of(broken)) == IDS
+
+
+# Bad paths: one line, exit 2, nothing run
+
+@pytest.mark.parametrize('name, content, says', [
+    ('missing.ipynb', None, 'no such file'),
+    ('folder.ipynb', 'folder', 'not a file'),
+    ('text.ipynb', 'hello', 'not a Jupyter notebook'),
+    ('list.ipynb', '[1, 2]', 'not a Jupyter notebook'),
+    ('empty.ipynb', '{}', 'not a Jupyter notebook'),
+    ('cells.ipynb', '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": 3}',
+     'not a Jupyter notebook'),
+])
+def test_a_bad_path_stops_the_grader_with_one_line_before_anything_runs(tmp_path, capsys, name, content, says):
+    good = write(chapter(), tmp_path / 'good.ipynb')
+    bad = tmp_path / name
+    if content == 'folder':
+        bad.mkdir()
+    elif content is not None:
+        bad.write_text(content)
+    table = tmp_path / 'grades.csv'
+    assert main([str(good), str(bad), '--csv', str(table)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ''
+    assert err.count('\n') == 1 and str(bad) in err and says in err, err
+    assert not table.exists()
+
+
+def test_a_csv_file_in_a_missing_folder_stops_the_grader_before_anything_runs(tmp_path, capsys):
+    good = write(chapter(), tmp_path / 'good.ipynb')
+    assert main([str(good), '--csv', str(tmp_path / 'nowhere' / 'grades.csv')]) == 2
+    out, err = capsys.readouterr()
+    assert out == '' and err.count('\n') == 1 and 'nowhere' in err
+
+
+# Grading: one run of the grader over a teacher's chapter and several students' notebooks
+
+@pytest.fixture(scope='module')
+def graded(tmp_path_factory):
+    """The grader's exit code, table and CSV rows {(notebook name, exercise): (result, feedback)}."""
+    folder = tmp_path_factory.mktemp('grading')
+    notebooks = {
+        'teacher': chapter(),
+        'untouched': student(chapter()),
+        'raises': student(chapter(prefix="1 / 0\n")),
+        'answered': student(chapter({'check_encoding': '[26, 9, 0, 3, 4, 26]', 'check_vocab_size': '6'})),
+        'sleeps': student(chapter({'check_vocab_size': '7'}, prefix=SLEEP)),
+    }
+    paths = [write(nb, folder / f'{name}.ipynb') for name, nb in notebooks.items()]
+    table = folder / 'grades.csv'
+    result = run('microgpt_lib.grade', '--timeout', 30, '--csv', table, *paths)
+    with open(table, newline='', encoding='utf-8') as f:
+        rows = list(csv.DictReader(f))
+    return result, rows, {(row['notebook'].rsplit('/', 1)[-1][:-6], row['exercise']): (row['result'], row['feedback'])
+                          for row in rows}
+
+
+def results(graded, notebook):
+    return [graded[2][notebook, exercise][0] for exercise in IDS]
+
+
+@pytest.mark.slow
+def test_the_grader_grades_every_notebook_and_exits_0(graded):
+    result, rows, _ = graded
+    assert result.returncode == 0, result.stderr
+    assert list(rows[0]) == ['notebook', 'exercise', 'result', 'feedback']
+    assert len(rows) == 5 * len(EXERCISES), "one row per notebook and exercise"
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ['notebook', *IDS, 'passed']
+    assert lines[1].split()[1:] == ['pass', 'pass', 'pass', '3/3']
+    assert lines[2].split()[1:] == ['unanswered', 'unanswered', 'unanswered', '0/3']
+
+
+@pytest.mark.slow
+def test_the_teachers_chapter_passes_every_exercise_on_its_solutions(graded):
+    assert results(graded, 'teacher') == ['pass'] * len(EXERCISES)
+    assert graded[2]['teacher', 'ch01.check_encoding'][1] == '✅ Correct!'
+
+
+@pytest.mark.slow
+def test_the_student_edition_passes_none_each_check_asking_for_an_answer(graded):
+    assert results(graded, 'untouched') == ['unanswered'] * len(EXERCISES)
+    assert {graded[2]['untouched', exercise][1] for exercise in IDS} == {PLACEHOLDER_HINT}
+
+
+@pytest.mark.slow
+def test_a_first_exercise_that_raises_is_an_error_and_the_others_still_run(graded):
+    assert results(graded, 'raises') == ['error', 'unanswered', 'unanswered']
+    assert graded[2]['raises', IDS[0]][1] == 'the cell raised ZeroDivisionError: division by zero'
+    assert graded[2]['raises', IDS[1]][1] == PLACEHOLDER_HINT
+
+
+@pytest.mark.slow
+def test_answers_are_graded_with_the_checks_feedback(graded):
+    assert results(graded, 'answered') == ['pass', 'fail', 'unanswered']
+    feedback = graded[2]['answered', 'ch01.check_vocab_size'][1]
+    assert feedback.startswith('❌ Not yet:') and 'BOS' in feedback
+
+
+@pytest.mark.slow
+def test_a_cell_out_of_time_is_stopped_and_the_notebook_goes_on(graded):
+    assert results(graded, 'sleeps') == ['error', 'pass', 'unanswered']
+    assert graded[2]['sleeps', IDS[0]][1] == 'the cell ran longer than 30 s and was stopped'
+
+
+# The converted chapters: the teacher's passes every exercise, the student's runs and passes none
+
+@pytest.mark.slow
+@pytest.mark.parametrize('name', CONVERTED_CHAPTERS)
+def test_a_converted_chapter_passes_as_teacher_and_runs_unanswered_as_student(name, tmp_path):
+    teacher = ROOT / 'notebooks' / f'{name}.ipynb'
+    exercises = list(exercises_of(read(teacher)))
+    assert exercises, f"{name} has no cell tagged exercise"
+    edition = tmp_path / teacher.name
+    edition.write_text(student_edition(read(teacher)), encoding='utf-8')
+    for path, result in [(teacher, 'pass'), (edition, 'unanswered')]:
+        verdicts = last_verdicts(execute(path))     # execute raises on any error in any cell
+        assert {e: v['result'] for e, v in verdicts.items()} == dict.fromkeys(exercises, result), path
