@@ -8,6 +8,8 @@ A small chapter follows the course's exercise convention: an exercise cell tagge
 import csv
 import subprocess
 import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -15,20 +17,21 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from conftest import ROOT
 from execute_notebooks import execute
-from microgpt_lib.exercises import PLACEHOLDER_HINT
+from microgpt_lib.exercises import PLACEHOLDER_HINT, VERDICT_MIME
 from microgpt_lib.grade import exercises_of, last_verdicts, main
 from microgpt_lib.student import student_edition
 
-# Chapters whose exercises follow the convention: each is graded as teacher and student edition.
+# Chapters whose exercises follow the convention (add one by its name, e.g. '02_autograd'):
+# each runs as the teacher's edition and as the student's.
 CONVERTED_CHAPTERS = []
 
 IMPORT = "from microgpt_lib.exercises.ch01 import (check_encoding, check_num_predictions,\n" \
          "                                         check_vocab_size)"
-# (check, what to answer, the solution, a wrong answer)
+# (check, what to answer, the solution)
 EXERCISES = [
-    ('check_encoding', "the tokens of 'jade'", '[26, 9, 0, 3, 4, 26]', '[9, 0, 3, 4]'),
-    ('check_vocab_size', "vocab_size for ['anna', 'bob', 'Anna', 'Bob']", '7', '6'),
-    ('check_num_predictions', "predictions in 'jade'", '5', '6'),
+    ('check_encoding', "the tokens of 'jade'", '[26, 9, 0, 3, 4, 26]'),
+    ('check_vocab_size', "vocab_size for ['anna', 'bob', 'Anna', 'Bob']", '7'),
+    ('check_num_predictions', "predictions in 'jade'", '5'),
 ]
 IDS = [f'ch01.{check}' for check, *_ in EXERCISES]
 SLEEP = "import time\ntime.sleep(600)\n"
@@ -43,18 +46,19 @@ def cell(new, source, slide='-', tags=(), hidden=False):
     return new(source, metadata=metadata)
 
 
-def chapter(answers=None, prefix=''):
-    """A small teacher's chapter with the EXERCISES; answers replaces an exercise cell's `...`.
+def chapter(answers=None, before=None):
+    """A small teacher's chapter with the EXERCISES.
 
-    prefix goes before the first exercise cell's answer (e.g. code that raises).
+    answers: {check: what replaces the `...` in its exercise cell};
+    before: {check: code to run first in its exercise cell} (e.g. code that raises).
     """
-    answers = answers or {}
+    answers, before = answers or {}, before or {}
     cells = [cell(new_markdown_cell, "# A small chapter", 'slide'),
              cell(new_code_cell, IMPORT, 'skip')]
-    for number, (check, what, solution, _) in enumerate(EXERCISES):
+    for number, (check, what, solution) in enumerate(EXERCISES):
         answer = answers.get(check, '...')
         cells += [cell(new_markdown_cell, f"**Exercise {number + 1}.** Give {what}.", 'subslide'),
-                  cell(new_code_cell, f"{prefix if number == 0 else ''}answer = {answer}"
+                  cell(new_code_cell, f"{before.get(check, '')}answer = {answer}"
                                       f"  # your answer here: {what}\n{check}(answer)", tags=['exercise']),
                   cell(new_code_cell, f"# The solution: {solution}.\nanswer = {solution}\n{check}(answer)",
                        'skip', tags=['solution'], hidden=True)]
@@ -138,7 +142,7 @@ def test_student_command_refuses_to_overwrite_the_teachers_notebooks(tmp_path):
 def test_exercises_come_from_the_exercise_cells_in_order():
     assert list(exercises_of(chapter())) == IDS
     assert list(exercises_of(student(chapter()))) == IDS
-    broken = student(chapter(prefix="answer = (\n"))     # a syntax error does not hide the exercise
+    broken = student(chapter(before={'check_encoding': "answer = (\n"}))     # a syntax error hides none
     assert list(exercises_of(broken)) == IDS
 
 
@@ -179,35 +183,40 @@ def test_a_csv_file_in_a_missing_folder_stops_the_grader_before_anything_runs(tm
 
 @pytest.fixture(scope='module')
 def graded(tmp_path_factory):
-    """The grader's exit code, table and CSV rows {(notebook name, exercise): (result, feedback)}."""
+    """The grader's run, its CSV rows, and {(notebook name, exercise): (result, feedback)} from them."""
     folder = tmp_path_factory.mktemp('grading')
     notebooks = {
         'teacher': chapter(),
         'untouched': student(chapter()),
-        'raises': student(chapter(prefix="1 / 0\n")),
+        'raises': student(chapter(before={'check_encoding': "1 / 0\n"})),
         'answered': student(chapter({'check_encoding': '[26, 9, 0, 3, 4, 26]', 'check_vocab_size': '6'})),
-        'sleeps': student(chapter({'check_vocab_size': '7'}, prefix=SLEEP)),
+        'sleeps': student(chapter({'check_vocab_size': '7'}, {'check_encoding': SLEEP})),
+        'dies': student(chapter({'check_encoding': '[26, 9, 0, 3, 4, 26]'},
+                                {'check_vocab_size': "import os\nos._exit(1)\n"})),
     }
     paths = [write(nb, folder / f'{name}.ipynb') for name, nb in notebooks.items()]
     table = folder / 'grades.csv'
     result = run('microgpt_lib.grade', '--timeout', 30, '--csv', table, *paths)
     with open(table, newline='', encoding='utf-8') as f:
         rows = list(csv.DictReader(f))
-    return result, rows, {(row['notebook'].rsplit('/', 1)[-1][:-6], row['exercise']): (row['result'], row['feedback'])
-                          for row in rows}
+    grades = {(Path(row['notebook']).stem, row['exercise']): (row['result'], row['feedback']) for row in rows}
+    return SimpleNamespace(run=result, rows=rows, grades=grades)
 
 
 def results(graded, notebook):
-    return [graded[2][notebook, exercise][0] for exercise in IDS]
+    return [graded.grades[notebook, exercise][0] for exercise in IDS]
+
+
+def feedback(graded, notebook, exercise):
+    return graded.grades[notebook, exercise][1]
 
 
 @pytest.mark.slow
 def test_the_grader_grades_every_notebook_and_exits_0(graded):
-    result, rows, _ = graded
-    assert result.returncode == 0, result.stderr
-    assert list(rows[0]) == ['notebook', 'exercise', 'result', 'feedback']
-    assert len(rows) == 5 * len(EXERCISES), "one row per notebook and exercise"
-    lines = result.stdout.splitlines()
+    assert graded.run.returncode == 0, graded.run.stderr
+    assert list(graded.rows[0]) == ['notebook', 'exercise', 'result', 'feedback']
+    assert len(graded.rows) == 6 * len(EXERCISES), "one row per notebook and exercise"
+    lines = graded.run.stdout.splitlines()
     assert lines[0].split() == ['notebook', *IDS, 'passed']
     assert lines[1].split()[1:] == ['pass', 'pass', 'pass', '3/3']
     assert lines[2].split()[1:] == ['unanswered', 'unanswered', 'unanswered', '0/3']
@@ -216,33 +225,50 @@ def test_the_grader_grades_every_notebook_and_exits_0(graded):
 @pytest.mark.slow
 def test_the_teachers_chapter_passes_every_exercise_on_its_solutions(graded):
     assert results(graded, 'teacher') == ['pass'] * len(EXERCISES)
-    assert graded[2]['teacher', 'ch01.check_encoding'][1] == '✅ Correct!'
+    assert feedback(graded, 'teacher', 'ch01.check_encoding') == '✅ Correct!'
 
 
 @pytest.mark.slow
 def test_the_student_edition_passes_none_each_check_asking_for_an_answer(graded):
     assert results(graded, 'untouched') == ['unanswered'] * len(EXERCISES)
-    assert {graded[2]['untouched', exercise][1] for exercise in IDS} == {PLACEHOLDER_HINT}
+    assert {feedback(graded, 'untouched', exercise) for exercise in IDS} == {PLACEHOLDER_HINT}
 
 
 @pytest.mark.slow
 def test_a_first_exercise_that_raises_is_an_error_and_the_others_still_run(graded):
     assert results(graded, 'raises') == ['error', 'unanswered', 'unanswered']
-    assert graded[2]['raises', IDS[0]][1] == 'the cell raised ZeroDivisionError: division by zero'
-    assert graded[2]['raises', IDS[1]][1] == PLACEHOLDER_HINT
+    assert feedback(graded, 'raises', IDS[0]) == 'the cell raised ZeroDivisionError: division by zero'
+    assert feedback(graded, 'raises', IDS[1]) == PLACEHOLDER_HINT
 
 
 @pytest.mark.slow
 def test_answers_are_graded_with_the_checks_feedback(graded):
     assert results(graded, 'answered') == ['pass', 'fail', 'unanswered']
-    feedback = graded[2]['answered', 'ch01.check_vocab_size'][1]
-    assert feedback.startswith('❌ Not yet:') and 'BOS' in feedback
+    said = feedback(graded, 'answered', 'ch01.check_vocab_size')
+    assert said.startswith('❌ Not yet:') and 'BOS' in said
 
 
 @pytest.mark.slow
 def test_a_cell_out_of_time_is_stopped_and_the_notebook_goes_on(graded):
     assert results(graded, 'sleeps') == ['error', 'pass', 'unanswered']
-    assert graded[2]['sleeps', IDS[0]][1] == 'the cell ran longer than 30 s and was stopped'
+    assert feedback(graded, 'sleeps', IDS[0]) == 'the cell ran longer than 30 s and was stopped'
+
+
+@pytest.mark.slow
+def test_a_kernel_that_dies_leaves_the_exercises_after_it_in_error(graded):
+    assert results(graded, 'dies') == ['pass', 'error', 'error']
+    assert feedback(graded, 'dies', IDS[1]) == "the kernel died before this exercise's check ran"
+
+
+@pytest.mark.slow
+def test_a_check_shows_only_its_feedback_and_hands_the_grader_its_verdict(tmp_path):
+    nb = execute(write(chapter({'check_vocab_size': '6'}), tmp_path / 'small.ipynb'))
+    outputs = [c.outputs for c in nb.cells if 'exercise' in c.metadata.get('tags', [])][1]
+    said = "❌ Not yet:\n  - 6 distinct characters is right, but vocab_size also counts the BOS token\n"
+    assert [o.output_type for o in outputs] == ['stream', 'display_data']
+    assert outputs[0].text == said
+    assert outputs[1].data == {'text/plain': '', VERDICT_MIME: {
+        'exercise': 'ch01.check_vocab_size', 'result': 'fail', 'feedback': said}}
 
 
 # The converted chapters: the teacher's passes every exercise, the student's runs and passes none
