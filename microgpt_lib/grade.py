@@ -85,7 +85,7 @@ def cell_error(cell, timeout):
     for output in cell.get('outputs', []):
         if output.output_type == 'error':
             if output.ename == 'KeyboardInterrupt':     # how the client stops a cell out of time
-                return f"the cell ran longer than {timeout:g} s and was stopped"
+                return f"the cell ran longer than {timeout} s and was stopped"
             return f"the cell raised {output.ename}: {output.evalue}".splitlines()[0]
     return None
 
@@ -146,11 +146,10 @@ def csv_bytes(graded):
     return out.getvalue().encode('utf-8')
 
 
-def positive_seconds(text):
-    seconds = float(text)
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, got {text}")
-    return seconds
+def whole_seconds(text):
+    if not (text.isdigit() and int(text) > 0):
+        raise argparse.ArgumentTypeError(f"must be a whole number of seconds, at least 1; got {text}")
+    return int(text)
 
 
 def parse_args(argv):
@@ -161,7 +160,7 @@ def parse_args(argv):
     p.add_argument('notebooks', nargs='+', type=Path, metavar='NOTEBOOK')
     p.add_argument('--csv', type=Path, metavar='FILE',
                    help='also write one row per notebook and exercise: notebook, exercise, result, feedback')
-    p.add_argument('--timeout', type=positive_seconds, default=300, metavar='SECONDS',
+    p.add_argument('--timeout', type=whole_seconds, default=300, metavar='SECONDS',
                    help='how long one cell may run before it is stopped (default 300)')
     return p.parse_args(argv)
 
@@ -176,11 +175,15 @@ def main(argv=None):
         print(f"error: {e}", file=sys.stderr)
         return 2
     graded = []
-    for number, (path, nb) in enumerate(zip(args.notebooks, notebooks), 1):
-        code_cells = sum(cell.cell_type == 'code' for cell in nb.cells)
-        with tqdm(total=code_cells, desc=f"{number}/{len(notebooks)} {path.name}", unit='cell',
-                  file=sys.stderr, disable=not sys.stderr.isatty(), leave=False) as progress:
-            graded.append((str(path), grade(nb, path, args.timeout, progress)))
+    try:
+        for number, (path, nb) in enumerate(zip(args.notebooks, notebooks), 1):
+            code_cells = sum(cell.cell_type == 'code' for cell in nb.cells)
+            with tqdm(total=code_cells, desc=f"{number}/{len(notebooks)} {path.name}", unit='cell',
+                      file=sys.stderr, disable=not sys.stderr.isatty(), leave=False) as progress:
+                graded.append((str(path), grade(nb, path, args.timeout, progress)))
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
     print(table(graded))
     if args.csv:
         write_atomically(args.csv, csv_bytes(graded))

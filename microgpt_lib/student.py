@@ -35,6 +35,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     try:
         notebooks = [read_notebook(path) for path in args.notebooks]
+        if args.out.exists() and not args.out.is_dir():
+            raise ValueError(f"--out {args.out}: not a folder")
         if any(path.parent.resolve() == args.out.resolve() for path in args.notebooks):
             raise ValueError(f"--out {args.out} holds the notebooks themselves: they would be overwritten")
     except ValueError as e:

@@ -179,6 +179,13 @@ def test_a_csv_file_in_a_missing_folder_stops_the_grader_before_anything_runs(tm
     assert out == '' and err.count('\n') == 1 and 'nowhere' in err
 
 
+@pytest.mark.parametrize('timeout', ['0', '2.5', '-1', 'soon'])
+def test_a_timeout_is_a_whole_number_of_seconds(tmp_path, capsys, timeout):
+    with pytest.raises(SystemExit) as stop:
+        main(['--timeout', timeout, str(write(chapter(), tmp_path / 'good.ipynb'))])
+    assert stop.value.code == 2 and 'whole number of seconds' in capsys.readouterr().err
+
+
 # Grading: one run of the grader over a teacher's chapter and several students' notebooks
 
 @pytest.fixture(scope='module')
