@@ -8,11 +8,13 @@ A small chapter follows the course's exercise convention: an exercise cell tagge
 import csv
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
 import pytest
+from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from conftest import ROOT
@@ -276,6 +278,10 @@ def test_a_check_shows_only_its_feedback_and_hands_the_grader_its_verdict(tmp_pa
     assert outputs[0].text == said
     assert outputs[1].data == {'text/plain': '', VERDICT_MIME: {
         'exercise': 'ch01.check_vocab_size', 'result': 'fail', 'feedback': said}}
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', UserWarning)     # nbconvert warns of what it cannot show
+        page, _ = HTMLExporter().from_notebook_node(nb)
+    assert page.count('6 distinct characters is right') == 1 and '"result"' not in page
 
 
 # The converted chapters: the teacher's passes every exercise, the student's runs and passes none
