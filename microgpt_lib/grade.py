@@ -3,11 +3,10 @@
 Each notebook runs top to bottom in a fresh kernel, like "Restart Kernel and Run All", except
 that a cell which raises or runs out of time does not stop it. Every exercise check leaves its
 verdict in the executed notebook (see microgpt_lib.exercises); the last one of each counts.
-Which exercises a notebook has comes from its cells tagged `exercise`, so an exercise whose
-cell raised before its check ran still gets a row: an error.
+Which exercises a notebook has comes from its cells tagged `exercise` (the checks they call),
+so an exercise whose cell raised before its check ran still gets a row: an error.
 """
 import argparse
-import ast
 import csv
 import io
 import re
@@ -22,8 +21,9 @@ from tqdm import tqdm
 from .data import write_atomically
 from .exercises import VERDICT_MIME
 
-CHECK_CALL = re.compile(r'\b(check_\w+)\s*\(')
-EXERCISES_PACKAGE = 'microgpt_lib.exercises.'
+CHECK_IMPORT = re.compile(r'from\s+microgpt_lib\.exercises\.(\w+)\s+import\s+(\([^)]*\)|[^\n#;]*)')
+IMPORTED_NAME = re.compile(r'(\w+)(?:\s+as\s+(\w+))?')
+CALL = re.compile(r'\b(\w+)\s*\(')
 
 
 def read_notebook(path):
@@ -40,32 +40,28 @@ def read_notebook(path):
     return nb
 
 
-def cells_tagged(nb, tag):
-    return [(i, cell) for i, cell in enumerate(nb.cells) if tag in cell.metadata.get('tags', [])]
-
-
 def imported_checks(nb):
-    """{name in the notebook: exercise id 'chNN.check_name'} for the checks its cells import."""
+    """{name in the notebook: exercise id 'chNN.check_name'} for each check its cells import.
+
+    Read with regular expressions, not parsed: a learner's cell need not be valid Python.
+    """
     ids = {}
     for cell in nb.cells:
-        try:
-            tree = ast.parse(cell.source) if cell.cell_type == 'code' else None
-        except SyntaxError:     # a learner's unfinished cell, or IPython syntax: no imports there
-            continue
-        for node in ast.walk(tree) if tree else ():
-            if isinstance(node, ast.ImportFrom) and (node.module or '').startswith(EXERCISES_PACKAGE):
-                chapter = node.module[len(EXERCISES_PACKAGE):]
-                ids.update({alias.asname or alias.name: f'{chapter}.{alias.name}' for alias in node.names})
+        if cell.cell_type == 'code':
+            for chapter, names in CHECK_IMPORT.findall(cell.source):
+                ids.update({alias or name: f'{chapter}.{name}' for name, alias in IMPORTED_NAME.findall(names)})
     return ids
 
 
 def exercises_of(nb):
-    """{exercise id: indices of the exercise cells calling its check}, in notebook order."""
+    """{exercise id: indices of the cells tagged exercise that call its check}, in notebook order."""
     ids = imported_checks(nb)
     exercises = {}
-    for index, cell in cells_tagged(nb, 'exercise'):
-        for name in CHECK_CALL.findall(cell.source):
-            exercises.setdefault(ids.get(name, name), []).append(index)
+    for index, cell in enumerate(nb.cells):
+        if 'exercise' in cell.metadata.get('tags', []):
+            for name in CALL.findall(cell.source):
+                if name in ids:
+                    exercises.setdefault(ids[name], []).append(index)
     return exercises
 
 

@@ -148,6 +148,16 @@ def test_exercises_come_from_the_exercise_cells_in_order():
     assert list(exercises_of(broken)) == IDS
 
 
+def test_an_exercise_is_a_call_of_an_imported_check_even_in_a_cell_that_does_not_parse():
+    nb = chapter()
+    imports, first = nb.cells[1], nb.cells[3]
+    first.source = f"{imports.source}\nfrom microgpt_lib.sample import check_temperature\n" \
+                   f"check_temperature(0.5) and print(\n{first.source}"
+    imports.source = "from microgpt_lib.exercises.ch01 import check_vocab_size as vocab_check"
+    nb.cells[6].source = nb.cells[6].source.replace('check_vocab_size(', 'vocab_check (')
+    assert list(exercises_of(nb)) == IDS
+
+
 # Bad paths: one line, exit 2, nothing run
 
 @pytest.mark.parametrize('name, content, says', [
