@@ -20,7 +20,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from conftest import ROOT
 from execute_notebooks import execute
 from microgpt_lib.exercises import PLACEHOLDER_HINT, VERDICT_MIME
-from microgpt_lib.grade import exercises_of, last_verdicts, main
+from microgpt_lib.grade import exercises_of, last_verdicts, main, table
 from microgpt_lib.student import student_edition
 
 # Chapters whose exercises follow the convention (add one by its name, e.g. '02_autograd'):
@@ -156,6 +156,19 @@ def test_an_exercise_is_a_call_of_an_imported_check_even_in_a_cell_that_does_not
     imports.source = "from microgpt_lib.exercises.ch01 import check_vocab_size as vocab_check"
     nb.cells[6].source = nb.cells[6].source.replace('check_vocab_size(', 'vocab_check (')
     assert list(exercises_of(nb)) == IDS
+
+
+def test_the_table_has_a_row_per_notebook_and_one_table_per_chapter():
+    graded = [('alice/02.ipynb', [('ch02.check_tanh', 'pass', ''), ('ch02.check_hand_gradients', 'fail', '')]),
+              ('alice/01.ipynb', [('ch01.check_encoding', 'error', 'the cell raised NameError')]),
+              ('bob/02.ipynb', [('ch02.check_tanh', 'unanswered', ''), ('ch02.check_hand_gradients', 'pass', '')])]
+    assert table(graded) == (
+        "notebook        ch02.check_tanh  ch02.check_hand_gradients  passed\n"
+        "alice/02.ipynb  pass             fail                       1/2\n"
+        "bob/02.ipynb    unanswered       pass                       1/2\n"
+        "\n"
+        "notebook        ch01.check_encoding  passed\n"
+        "alice/01.ipynb  error                0/1")
 
 
 # Bad paths: one line, exit 2, nothing run
