@@ -178,15 +178,15 @@ def roughly(got, expected):
     return close(got, expected, ROUGH_REL, ROUGH_ABS)
 
 
-def judge(got, expected, mistakes=(), otherwise="not yet", success="✅ Correct!", rel_tol=REL_TOL,
-          abs_tol=ABS_TOL):
+def judge(got, expected, mistakes=(), otherwise="not yet", success="✅ Correct!", rounded=ROUNDED_TOO_FAR,
+          rel_tol=REL_TOL, abs_tol=ABS_TOL):
     """Report on a numeric answer: success if close to expected; else the hint of a typical mistake
-    (value, hint) it matches; else "rounded too far" if it is nearly right; else `otherwise`."""
+    (value, hint) it matches; else `rounded` if it is nearly right; else `otherwise`."""
     if close(got, expected, rel_tol, abs_tol):
         return report([], success)
     hint = next((hint for wrong, hint in mistakes if close(got, wrong, rel_tol, abs_tol)), None)
     if hint is None and roughly(got, expected):
-        hint = ROUNDED_TOO_FAR
+        hint = rounded
     hint = hint or next((hint for wrong, hint in mistakes if roughly(got, wrong)), otherwise)
     return report([hint])
 
