@@ -178,13 +178,13 @@ def roughly(got, expected):
     return close(got, expected, ROUGH_REL, ROUGH_ABS)
 
 
-def judge(got, expected, mistakes=(), otherwise="not yet", success="✅ Correct!", rounded=ROUNDED_TOO_FAR,
-          rel_tol=REL_TOL, abs_tol=ABS_TOL):
+def judge(got, expected, mistakes=(), otherwise="not yet", success="✅ Correct!", rounded=ROUNDED_TOO_FAR):
     """Report on a numeric answer: success if close to expected; else the hint of a typical mistake
-    (value, hint) it matches; else `rounded` if it is nearly right; else `otherwise`."""
-    if close(got, expected, rel_tol, abs_tol):
+    (value, hint) it matches; else `rounded` if it is nearly right; else the hint of a typical mistake
+    it nearly matches; else `otherwise`."""
+    if close(got, expected):
         return report([], success)
-    hint = next((hint for wrong, hint in mistakes if close(got, wrong, rel_tol, abs_tol)), None)
+    hint = next((hint for wrong, hint in mistakes if close(got, wrong)), None)
     if hint is None and roughly(got, expected):
         hint = rounded
     hint = hint or next((hint for wrong, hint in mistakes if roughly(got, wrong)), otherwise)

@@ -50,8 +50,10 @@ def check_adam_first_step(answer):
     return judge(got, p - LR * m_hat / (v_hat ** 0.5 + EPS), [
         (p - LR * g, "that is plain SGD (p - lr * g); Adam divides the averaged gradient by the root of the "
                      "averaged squared gradient, so the size of g cancels out"),
-        (p + LR * m_hat / (v_hat ** 0.5), "the step goes against the gradient: p -= lr * m_hat / (sqrt(v_hat) + eps)"),
-        (p + LR * g, "that is SGD with the wrong sign, and Adam divides by sqrt(v_hat), so the size of g cancels out"),
+        (p + LR * m_hat / (v_hat ** 0.5),
+         "the step goes against the gradient: p -= lr * m_hat / (sqrt(v_hat) + eps)"),
+        (p + LR * g,
+         "that is SGD with the wrong sign, and Adam divides by sqrt(v_hat), so the size of g cancels out"),
         (p - LR * (1 - BETA1) * g / ((1 - BETA2) * g ** 2) ** 0.5, "that uses m and v without the bias correction "
          "(the step would be 1.5 times too long); divide m by 1 - beta1 and v by 1 - beta2 first"),
     ], f"{got!r} is not it: after one step m_hat = g and v_hat = g ** 2, so the step is lr * g / (|g| + eps)",
@@ -67,7 +69,8 @@ def check_uncorrected_ratio(answer):
         return False
     expected = (1 - BETA1) / (1 - BETA2) ** 0.5
     return judge(got, expected, [
-        (1 - BETA1, "0.15 accounts only for m's bias; v starts at 0 too, and the step divides by sqrt(v) = 0.1 |g|"),
+        (1 - BETA1,
+         "0.15 accounts only for m's bias; v starts at 0 too, and the step divides by sqrt(v) = 0.1 |g|"),
         (1 / expected, "that is the inverse: the uncorrected step m / sqrt(v) is the larger one"),
         ((1 - BETA1) / (1 - BETA2), "the step divides by the square root of v, so use sqrt(1 - beta2) = 0.1, "
                                     "not 1 - beta2"),
