@@ -43,7 +43,7 @@ def test_rounded_answers_are_told_to_give_more_digits(capsys):
     ([1.0, 1.0, 1.0], 'take the softmax'),
     ([0.5, 0.5], '3 numbers'),
     ('0.4458', 'a list of 3 numbers'),
-    ([10 ** 400, 0, 0], 'not finite'),
+    ([10 ** 400, 0, 0], 'too large for a float'),
     (np.ones((3, 1)), 'a list of 3 numbers'),
     ([0.4683, 0.0634, 0.4683], 'forgot the scale'),
 ])

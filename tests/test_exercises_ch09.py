@@ -30,7 +30,7 @@ def test_temperature_probs(capsys):
     ([0.5, 0.3, 0.2], 'about 0.87'),
     ([0.9, 0.1], 'a list of 3 numbers'),
     ('abc', 'a list of 3 numbers'),
-    ([10 ** 400, 0, 0], 'not finite'),
+    ([10 ** 400, 0, 0], 'too large for a float'),
     ([0.6652, 0.2447, 0.0900], 'probabilities at T = 1'),
     (0.87, 'a list of 3 numbers'),
 ])
@@ -74,7 +74,7 @@ def test_end_probability(capsys):
     (lambda probs_t1, probs_t05, bos: 0.5, 'the probability of BOS'),
     (lambda probs_t1, probs_t05, bos: 'high', 'one number'),
     (lambda probs_t1, probs_t05, bos: round(100 * probs_t1[bos], 1), 'percentage'),
-    (lambda probs_t1, probs_t05, bos: 10 ** 400, 'not finite'),
+    (lambda probs_t1, probs_t05, bos: 10 ** 400, 'too large for a float'),
     (lambda probs_t1, probs_t05, bos: np.array([probs_t1[bos]]), 'one number'),
 ])
 def test_end_probability_explains_mistakes(wrong, explanation, capsys):

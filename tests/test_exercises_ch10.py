@@ -96,7 +96,7 @@ def test_tanh_backward_mistakes_are_explained(answer, hint, capsys):
     (lambda g: 1.01 * g, 'close, but not close enough'),
     (lambda g: 0.5, 'is not it'),
     (lambda g: [g], 'give one number'),
-    (lambda g: 10 ** 400, 'not finite'),
+    (lambda g: 10 ** 400, 'too large for a float'),
     (lambda g: str(g), 'give one number'),
     (lambda g: round(g, 5), 'if you rounded, give more digits'),
 ])

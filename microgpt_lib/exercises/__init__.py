@@ -154,7 +154,7 @@ def read_numbers(answer, count, what):
         report([f"give {what}; got {shown(answer)}"])
         return None
     if not all(math.isfinite(x) for x in got):
-        report([f"{shown(answer)} is not finite: give {what}"])
+        report([f"{shown(answer)} is infinite, NaN or too large for a float: give {what}"])
         return None
     return got
 
