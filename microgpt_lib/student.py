@@ -2,7 +2,7 @@
 
 A chapter's solutions are cells tagged `solution` (code that passes the exercise's check, or
 the answers to the "why" questions); the student edition leaves them out and clears the
-outputs of the cells tagged `exercise`, so every check runs first on the placeholder `...`.
+outputs of the cells tagged `exercise`, where the learner's answers go.
 """
 import argparse
 import sys
