@@ -35,3 +35,20 @@ class Tokenizer:
 
     def __repr__(self):
         return f"Tokenizer({''.join(self.uchars)!r}, BOS={self.BOS})"
+
+
+class Documents:
+    """Documents seen as token lists, each encoded only when it is used.
+
+    Training visits one document per step: encoding them all first would hold
+    every token list at once, some 25 times the memory of the text itself.
+    """
+
+    def __init__(self, tokenizer, docs):
+        self.tokenizer, self.docs = tokenizer, docs
+
+    def __len__(self):
+        return len(self.docs)
+
+    def __getitem__(self, i):
+        return self.tokenizer.document(self.docs[i])
