@@ -41,6 +41,9 @@ def read_file(path, what, limit, error=DataError):
             raise error(f"{what} {path} is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):
             raise error(f"{what} {path} is not a regular file (a device, FIFO or socket?)")
+        too_large = error(f"{what} {path} is larger than {limit / 10**6:g} MB, the most this program reads")
+        if info.st_size > limit:
+            raise too_large
         with open(path, 'rb') as f:
             raw = f.read(limit + 1)         # at most one byte more than allowed, whatever stat said
     except FileNotFoundError:
@@ -48,7 +51,7 @@ def read_file(path, what, limit, error=DataError):
     except OSError as e:
         raise error(f"cannot read {what} {path}: {e.strerror or e}") from None
     if len(raw) > limit:
-        raise error(f"{what} {path} is larger than {limit // 10**6:,} MB, the most this program reads")
+        raise too_large
     return raw
 
 
