@@ -16,7 +16,7 @@ from .train import train
 DEFAULTS = dict(seed=42, data=None, n_layer=1, n_embd=16, n_head=4, block_size=16,
                 steps=1000, learning_rate=0.01, temperature=0.5, samples=20)
 MODEL_OPTIONS = ('n_layer', 'n_embd', 'n_head', 'block_size')
-MAX_SAMPLES = 100_000       # a million names would take some 20 minutes; more is surely a typo
+MAX_SAMPLES = 100_000       # some 5 minutes of sampling on the scalar engine; more is surely a slip
 
 
 class Parser(argparse.ArgumentParser):

@@ -208,6 +208,11 @@ def test_reads_are_bounded_and_refuse_non_files(tmp_path, monkeypatch):
     monkeypatch.setattr(data_module, 'MAX_DATA_BYTES', 499)
     with pytest.raises(DataError, match='is larger than 0.000499 MB'):
         load_docs(big)
+    model, tok = tiny_model()
+    save_checkpoint(tmp_path / 'm.json', model, tok)
+    monkeypatch.setattr('microgpt_lib.checkpoint.MAX_BYTES', 100)
+    with pytest.raises(CheckpointError, match='is larger than 0.0001 MB'):
+        load_checkpoint(tmp_path / 'm.json')
     for bad in (1, b'names.txt', ''):
         with pytest.raises(ValueError, match='must be a file name'):
             load_docs(bad)
