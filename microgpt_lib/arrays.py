@@ -10,7 +10,7 @@ order), and a training step takes a fraction of a millisecond.
 """
 import numpy as np
 
-from .model import GPT, check_token_ids, num_params, weight_shapes
+from .model import GPT, check_size, check_token_ids, num_params, weight_shapes
 from .optim import linear_decay
 from .sample import check_temperature, most_likely
 from .train import TrainingDiverged, check_document
@@ -48,8 +48,9 @@ class ArrayGPT:
     """
 
     def __init__(self, config, params):
+        check_size(config, 'numpy', positions=1)        # before allocating the mask, the one-hot table and the rest
         self.config = config
-        self.params = np.array(params, dtype=np.float64)    # our own copy, in GPT.parameters() order
+        self.params = np.fromiter(params, dtype=np.float64)    # our own copy, in GPT.parameters() order
         if self.params.shape != (num_params(config),):
             raise ValueError(f"this config has {num_params(config)} parameters, got {self.params.shape}")
         self.grad = np.zeros_like(self.params)
@@ -62,7 +63,7 @@ class ArrayGPT:
     @classmethod
     def initialise(cls, config, rng, std=0.08):
         """Fresh weights: the very Gaussian draws GPT.initialise makes, in the same order."""
-        return cls(config, [rng.gauss(0, std) for _ in range(num_params(config))])
+        return cls(config, (rng.gauss(0, std) for _ in range(num_params(config))))   # drawn once the size is checked
 
     @classmethod
     def from_gpt(cls, model):

@@ -100,6 +100,7 @@ class GPT:
     @classmethod
     def initialise(cls, config, rng, std=0.08):
         """Fresh weights, one Gaussian draw per parameter, in the original's order."""
+        check_size(config, 'scalar', positions=1)     # before building millions of Values
         weights = {name: [[Value(rng.gauss(0, std)) for _ in range(nin)] for _ in range(nout)]
                    for name, nout, nin in weight_shapes(config)}
         return cls(config, weights)

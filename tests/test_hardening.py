@@ -283,3 +283,13 @@ def test_size_checks_refuse_absurd_models_and_accept_the_course_ones():
         check_size(Config(27, block_size=100_000), 'numpy', positions=16)   # the mask alone: 80 GB
     with pytest.raises(ValueError, match='too large'):
         check_size(Config(27, n_layer=1000))
+
+
+def test_engines_check_the_size_before_allocating():
+    with pytest.raises(ValueError, match='too large: 307,201,120 parameters'):
+        GPT.initialise(Config(27, n_layer=100_000), random.Random(0))
+    with pytest.raises(ValueError, match='too large: 307,201,120 parameters'):
+        arrays.ArrayGPT.initialise(Config(27, n_layer=100_000), random.Random(0))
+    long_context, _ = tiny_model(block_size=30_000)        # fine for Values; a 7 GB mask for arrays
+    with pytest.raises(ValueError, match='about 8 GB per training step on the numpy engine'):
+        arrays.ArrayGPT.from_gpt(long_context)
