@@ -41,11 +41,14 @@ def save_target(path, data=None):
     missing or read-only folder, a directory, a FIFO, device or socket (which
     the rename would replace by a regular file), and the data file itself.
     """
-    path = as_path(path, 'the checkpoint path')
-    target = Path(os.path.realpath(path))
+    as_path(path, 'the checkpoint path')            # refuses what is no file name
+    name = os.fspath(path)                          # as typed: a Path would drop a final /
+    target = Path(os.path.realpath(name))
 
     def refuse(problem):
-        raise CheckpointError(f"cannot save to {path}: {problem}")
+        raise CheckpointError(f"cannot save to {name}: {problem}")
+    if name.endswith(os.sep):
+        refuse("it names a folder, not a file")
     if target.is_symlink():                         # realpath stops inside a symlink loop
         refuse("it is a symlink loop")
     folder = target.parent

@@ -81,6 +81,7 @@ def tiny_model(seed=0, std=0.08, **config):
 @pytest.mark.parametrize('args, message', [
     (['--save', '{tmp}/dir'], 'is a directory'),
     (['--save', ''], 'must be a file name'),
+    (['--save', '{tmp}/new/'], 'names a folder'),
     (['--save', '{tmp}/missing/m.json'], 'does not exist'),
     (['--save', '{tmp}/' + 'x' * 300], 'too long'),
     (['--save', '{tmp}/fifo'], 'not a regular file'),
