@@ -17,6 +17,7 @@ from microgpt_lib.checkpoint import _digest
 from microgpt_lib.engine import topological_order
 from microgpt_lib.model import check_size, num_params, training_cost, weight_shapes
 from microgpt_lib.sample import most_likely
+from microgpt_lib.tokenizer import Documents
 from microgpt_lib.train import TrainingDiverged, document_loss
 
 NAMES = ROOT / 'data' / 'names.txt'
@@ -294,3 +295,11 @@ def test_engines_check_the_size_before_allocating():
     long_context, _ = tiny_model(block_size=30_000)        # fine for Values; a 7 GB mask for arrays
     with pytest.raises(ValueError, match='about 8 GB per training step on the numpy engine'):
         arrays.ArrayGPT.from_gpt(long_context)
+
+
+def test_documents_are_encoded_only_when_used():
+    tok = Tokenizer('abc')
+    documents = Documents(tok, ['ab', 'cz', 'c'])          # 'z' is not in the vocabulary...
+    assert len(documents) == 3 and documents[0] == [3, 0, 1, 3] and documents[2] == [3, 2, 3]
+    with pytest.raises(ValueError, match="never saw 'z'"):  # ...which shows only when its turn comes
+        documents[1]
