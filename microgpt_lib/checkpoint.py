@@ -56,7 +56,8 @@ def save_target(path, data=None):
         refuse(f"folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         refuse(f"folder {folder} is not writable")
-    if len(os.fsencode(target.name)) > os.pathconf(folder, 'PC_NAME_MAX'):
+    name_max = os.pathconf(folder, 'PC_NAME_MAX') if hasattr(os, 'pathconf') else 255   # Windows has no pathconf
+    if len(os.fsencode(target.name)) > name_max:
         refuse("the file name is too long")
     if target.exists():
         mode = target.stat().st_mode
