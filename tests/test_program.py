@@ -102,7 +102,7 @@ def bad_files(tmp_path):
     (['--data', '{tmp}/blank'], 'has no documents'),
     (['--data', '{tmp}/binary'], 'is binary'),
     (['--data', '{tmp}/latin1'], 'is not UTF-8'),
-    (['--data', '{tmp}'], 'cannot read data file'),
+    (['--data', '{tmp}'], 'is a directory'),
     (['--save', '{tmp}/nowhere/model.json'], 'does not exist'),
     (['--load', '{tmp}/missing.json'], 'checkpoint'),
     (['--load', '{tmp}/empty'], 'checkpoint'),
