@@ -105,8 +105,8 @@ def block_diagram(n_layer=1):
     arrows are the residual connections. Returns a graphviz.Digraph (a
     picture in a notebook), or a GraphText where `dot` is missing.
     """
-    font = {'fontname': 'Helvetica', 'fontsize': '16'}
-    dot = BlockDiagram(graph_attr={'rankdir': 'TB', 'nodesep': '0.3', 'ranksep': '0.2', **font},
+    font = {'fontname': 'Helvetica', 'fontsize': '14'}
+    dot = BlockDiagram(graph_attr={'rankdir': 'TB', 'nodesep': '0.3', 'ranksep': '0.15', **font},
                        node_attr={'shape': 'box', 'style': 'rounded,filled', 'fillcolor': 'white',
                                   'height': '0.3', 'margin': '0.1,0.03', 'group': 'main', **font},
                        edge_attr={'arrowsize': '0.6'})
