@@ -72,3 +72,38 @@ def check_hand_gradients(answer):
     return report([f"{name} = {value:g} is not right ({hint})"
                    for name, value, right in zip(('dL/da', 'dL/db', 'dL/dc'), got, (-24, 16, 8))
                    if value != right])
+
+
+def _neuron_losses(learning_rate, steps=10):
+    """Chapter 02's gradient descent on relu(w*2 + bias) towards 4, with the gradients by hand."""
+    w, bias = -3.0, 7.0
+    losses = []
+    for _ in range(steps):
+        pre = w * 2.0 + bias
+        out = max(0.0, pre)
+        losses.append((out - 4.0) ** 2)
+        d_pre = 2 * (out - 4.0) * (pre > 0)         # dloss/dout times the relu's local gradient
+        w, bias = w - learning_rate * d_pre * 2.0, bias - learning_rate * d_pre
+    return losses
+
+
+@exercise
+def check_big_learning_rate(answer):
+    """Exercise 3: the ten losses of descend(learning_rate=0.25), where the neuron dies."""
+    if unanswered(answer):
+        return False
+    try:
+        got = [float(loss) for loss in answer]
+    except (TypeError, ValueError):
+        return report([f"give the list of losses that descend(learning_rate=0.25) returns; got {answer!r}"])
+    expected = _neuron_losses(0.25)
+    if len(got) != len(expected):
+        return report([f"descend runs {len(expected)} steps by default, so give all {len(expected)} losses; "
+                       f"got {len(got)}"])
+    if all(math.isclose(g, e, rel_tol=1e-9) for g, e in zip(got, expected)):
+        return report([], "✅ Correct! The loss overshoots, then sticks at 16.0 for good. Now explain why.")
+    if all(math.isclose(g, e, rel_tol=1e-9) for g, e in zip(got, _neuron_losses(0.025))):
+        return report(["these are the losses at the learning rate 0.025 from above: "
+                       "call descend(learning_rate=0.25)"])
+    return report(["these are not the losses of descend(learning_rate=0.25) from the chapter: "
+                   "run that cell as it is and pass its result unchanged"])
