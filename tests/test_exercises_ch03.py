@@ -5,7 +5,7 @@ import pytest
 
 from conftest import verdict
 from microgpt_lib.engine import Value, topological_order
-from microgpt_lib.exercises.ch03 import check_linear_nodes, check_log_softmax
+from microgpt_lib.exercises.ch03 import check_linear_nodes, check_log_softmax, check_temperature_sweep
 from microgpt_lib.nn import linear, softmax
 
 
@@ -78,4 +78,39 @@ def log_total_as_float(logits):
 ])
 def test_log_softmax_explains_mistakes(answer, explanation, capsys):
     ok, out = verdict(check_log_softmax, answer, capsys=capsys)
+    assert not ok and explanation in out
+
+
+TEMPERATURES = [0.001, 0.5, 1, 2, 100]
+
+
+def sweep(scale=lambda logit, t: logit / t, temperatures=TEMPERATURES):
+    """The chapter's temperature sweep on the engine's softmax; scale is how a logit meets T."""
+    return {t: [p.data for p in softmax([Value(scale(l, t)) for l in (2.0, 1.0, 0.1)])]
+            for t in temperatures}
+
+
+def test_temperature_sweep_accepts_the_solution(capsys):
+    answer = sweep()
+    assert answer[0.001] == [1.0, 0.0, 0.0] and all(abs(p - 1 / 3) < 0.01 for p in answer[100])
+    assert verdict(check_temperature_sweep, answer, capsys=capsys)[0]
+    assert verdict(check_temperature_sweep, sweep(lambda l, t: l * (1 / t)), capsys=capsys)[0]
+
+
+def test_temperature_sweep_reports_the_placeholder(capsys):
+    ok, out = verdict(check_temperature_sweep, ..., capsys=capsys)
+    assert not ok and 'Replace the ...' in out
+
+
+@pytest.mark.parametrize('answer, explanation', [
+    (sweep(lambda l, t: l * t), 'multiplied the logits by T'),
+    (sweep(temperatures=[0.5, 1, 2]), 'no probabilities for the temperature(s) [0.001, 100]'),
+    ({t: [0.5, 0.5, 0.5] for t in TEMPERATURES}, 'sum to 1.5'),
+    ({t: [0.5, 0.3, 0.2] for t in TEMPERATURES}, 'should be [0.863777'),
+    ({t: [1.0, 0.0] for t in TEMPERATURES}, 'one probability per logit'),
+    ({t: [Value(0.5)] * 3 for t in TEMPERATURES}, 'plain numbers'),
+    ([0.1, 0.2], 'give a dict'),
+])
+def test_temperature_sweep_explains_mistakes(answer, explanation, capsys):
+    ok, out = verdict(check_temperature_sweep, answer, capsys=capsys)
     assert not ok and explanation in out

@@ -75,3 +75,42 @@ def check_log_softmax(log_softmax):
                            "from Values (a plain float from .data carries no gradient); only the max "
                            "may be a plain number"])
     return report([], "✅ Correct! Right values, stable for large logits, and the right gradients.")
+
+
+SWEEP_LOGITS = (2.0, 1.0, 0.1)
+TEMPERATURES = (0.001, 0.5, 1, 2, 100)
+
+
+def _softmax_at(temperature, logits=SWEEP_LOGITS):
+    """Stable softmax of the logits divided by the temperature, on plain numbers."""
+    return _reference([l / temperature for l in logits])[1]
+
+
+@exercise
+def check_temperature_sweep(answer):
+    """Exercise 3: {T: softmax probabilities of [2.0, 1.0, 0.1] / T} for each T in TEMPERATURES."""
+    if unanswered(answer):
+        return False
+    if not isinstance(answer, dict):
+        return report([f"give a dict from each temperature to its three probabilities; got {answer!r}"])
+    missing = [t for t in TEMPERATURES if t not in answer]
+    if missing:
+        return report([f"the dict has no probabilities for the temperature(s) {missing}"])
+    problems = []
+    for t in TEMPERATURES:
+        try:
+            got = [float(p) for p in answer[t]]
+        except (TypeError, ValueError):
+            return report([f"at T = {t}, give the probabilities as plain numbers (p.data); got {answer[t]!r}"])
+        expected = _softmax_at(t)
+        if len(got) != len(expected):
+            problems.append(f"at T = {t}, give one probability per logit ({len(expected)}); got {len(got)}")
+        elif not _close(got, expected):
+            if _close(got, _softmax_at(1 / t)):
+                problems.append(f"at T = {t} you multiplied the logits by T: divide them by T")
+            elif not math.isclose(sum(got), 1, rel_tol=1e-9):
+                problems.append(f"at T = {t} the probabilities sum to {sum(got):.6g}, not 1")
+            else:
+                problems.append(f"at T = {t} the probabilities should be {[round(p, 6) for p in expected]}, "
+                                f"not {[round(p, 6) for p in got]}")
+    return report(problems, "✅ Correct! Now compare T = 0.001 with T = 100, and explain what happened.")
