@@ -5,8 +5,8 @@ import pytest
 
 from conftest import verdict
 from microgpt_lib.engine import Value, topological_order
-from microgpt_lib.exercises.ch03 import check_linear_nodes, check_log_softmax, check_temperature_sweep
-from microgpt_lib.nn import linear, softmax
+from microgpt_lib.exercises.ch03 import check_linear_nodes, check_log_softmax, check_rmsnorm_scales
+from microgpt_lib.nn import linear, rmsnorm, softmax
 
 
 
@@ -81,36 +81,37 @@ def test_log_softmax_explains_mistakes(answer, explanation, capsys):
     assert not ok and explanation in out
 
 
-TEMPERATURES = [0.001, 0.5, 1, 2, 100]
+
+SCALES = [1000, 1, 0.01, 0.001, 0.0001]
 
 
-def sweep(scale=lambda logit, t: logit / t, temperatures=TEMPERATURES):
-    """The chapter's temperature sweep on the engine's softmax; scale is how a logit meets T."""
-    return {t: [p.data for p in softmax([Value(scale(l, t)) for l in (2.0, 1.0, 0.1)])]
-            for t in temperatures}
+def mean_squares(transform=rmsnorm, scales=SCALES):
+    """The chapter's experiment: the mean square of transform(v * scale) for each scale."""
+    v = [3.0, -4.0, 12.0, 0.5]
+    return {s: sum(y.data ** 2 for y in transform([Value(x * s) for x in v])) / 4 for s in scales}
 
 
-def test_temperature_sweep_accepts_the_solution(capsys):
-    answer = sweep()
-    assert answer[0.001] == [1.0, 0.0, 0.0] and all(abs(p - 1 / 3) < 0.01 for p in answer[100])
-    assert verdict(check_temperature_sweep, answer, capsys=capsys)[0]
-    assert verdict(check_temperature_sweep, sweep(lambda l, t: l * (1 / t)), capsys=capsys)[0]
+def test_rmsnorm_scales_accepts_the_measurement(capsys):
+    answer = mean_squares()
+    assert abs(answer[1000] - 1) < 1e-9 and answer[0.0001] < 0.05       # epsilon wins for tiny vectors
+    assert verdict(check_rmsnorm_scales, answer, capsys=capsys)[0]
+    assert verdict(check_rmsnorm_scales, {1e3: answer[1000], 1.0: answer[1], 1e-2: answer[0.01],
+                                          1e-3: answer[0.001], 1e-4: answer[0.0001]}, capsys=capsys)[0]
 
 
-def test_temperature_sweep_reports_the_placeholder(capsys):
-    ok, out = verdict(check_temperature_sweep, ..., capsys=capsys)
+def test_rmsnorm_scales_reports_the_placeholder(capsys):
+    ok, out = verdict(check_rmsnorm_scales, ..., capsys=capsys)
     assert not ok and 'Replace the ...' in out
 
 
 @pytest.mark.parametrize('answer, explanation', [
-    (sweep(lambda l, t: l * t), 'multiplied the logits by T'),
-    (sweep(temperatures=[0.5, 1, 2]), 'no probabilities for the temperature(s) [0.001, 100]'),
-    ({t: [0.5, 0.5, 0.5] for t in TEMPERATURES}, 'sum to 1.5'),
-    ({t: [0.5, 0.3, 0.2] for t in TEMPERATURES}, 'should be [0.863777'),
-    ({t: [1.0, 0.0] for t in TEMPERATURES}, 'one probability per logit'),
-    ({t: [Value(0.5)] * 3 for t in TEMPERATURES}, 'plain numbers'),
-    ([0.1, 0.2], 'give a dict'),
+    ({s: 1.0 for s in SCALES}, 'the prediction, not the measurement'),
+    (mean_squares(transform=lambda xs: xs), 'before rmsnorm'),
+    (mean_squares(scales=[1000, 1, 0.01]), 'no mean square for the scale(s) [0.001, 0.0001]'),
+    ({**mean_squares(), 0.001: 0.5}, 'at scale 0.001 the mean square after rmsnorm should be 0.808841'),
+    ({s: Value(1.0) for s in SCALES}, 'plain number'),
+    ([1.0] * 5, 'give a dict'),
 ])
-def test_temperature_sweep_explains_mistakes(answer, explanation, capsys):
-    ok, out = verdict(check_temperature_sweep, answer, capsys=capsys)
+def test_rmsnorm_scales_explains_mistakes(answer, explanation, capsys):
+    ok, out = verdict(check_rmsnorm_scales, answer, capsys=capsys)
     assert not ok and explanation in out

@@ -2,6 +2,7 @@
 import math
 
 from ..engine import Value
+from ..nn import rmsnorm
 from . import check_number, exercise, report, unanswered
 
 
@@ -77,40 +78,40 @@ def check_log_softmax(log_softmax):
     return report([], "✅ Correct! Right values, stable for large logits, and the right gradients.")
 
 
-SWEEP_LOGITS = (2.0, 1.0, 0.1)
-TEMPERATURES = (0.001, 0.5, 1, 2, 100)
+
+SCALED_VECTOR = (3.0, -4.0, 12.0, 0.5)
+SCALES = (1000, 1, 0.01, 0.001, 0.0001)
 
 
-def _softmax_at(temperature, logits=SWEEP_LOGITS):
-    """Stable softmax of the logits divided by the temperature, on plain numbers."""
-    return _reference([l / temperature for l in logits])[1]
+def _mean_square(xs):
+    return sum(x * x for x in xs) / len(xs)
+
+
+def _mean_square_after_rmsnorm(scale):
+    """The mean square of rmsnorm(SCALED_VECTOR * scale), on plain numbers."""
+    return _mean_square(rmsnorm([x * scale for x in SCALED_VECTOR]))
 
 
 @exercise
-def check_temperature_sweep(answer):
-    """Exercise 3: {T: softmax probabilities of [2.0, 1.0, 0.1] / T} for each T in TEMPERATURES."""
+def check_rmsnorm_scales(answer):
+    """Exercise 3: {scale: mean square of rmsnorm(v * scale)} for v = [3, -4, 12, 0.5] and each of SCALES."""
     if unanswered(answer):
         return False
     if not isinstance(answer, dict):
-        return report([f"give a dict from each temperature to its three probabilities; got {answer!r}"])
-    missing = [t for t in TEMPERATURES if t not in answer]
+        return report([f"give a dict from each scale to a mean square; got {answer!r}"])
+    missing = [scale for scale in SCALES if scale not in answer]
     if missing:
-        return report([f"the dict has no probabilities for the temperature(s) {missing}"])
-    problems = []
-    for t in TEMPERATURES:
-        try:
-            got = [float(p) for p in answer[t]]
-        except (TypeError, ValueError):
-            return report([f"at T = {t}, give the probabilities as plain numbers (p.data); got {answer[t]!r}"])
-        expected = _softmax_at(t)
-        if len(got) != len(expected):
-            problems.append(f"at T = {t}, give one probability per logit ({len(expected)}); got {len(got)}")
-        elif not _close(got, expected):
-            if _close(got, _softmax_at(1 / t)):
-                problems.append(f"at T = {t} you multiplied the logits by T: divide them by T")
-            elif not math.isclose(sum(got), 1, rel_tol=1e-9):
-                problems.append(f"at T = {t} the probabilities sum to {sum(got):.6g}, not 1")
-            else:
-                problems.append(f"at T = {t} the probabilities should be {[round(p, 6) for p in expected]}, "
-                                f"not {[round(p, 6) for p in got]}")
-    return report(problems, "✅ Correct! Now compare T = 0.001 with T = 100, and explain what happened.")
+        return report([f"the dict has no mean square for the scale(s) {missing}"])
+    try:
+        got = {scale: float(answer[scale]) for scale in SCALES}
+    except (TypeError, ValueError):
+        return report(["give each mean square as a plain number (use .data on a Value)"])
+    expected = {scale: _mean_square_after_rmsnorm(scale) for scale in SCALES}
+    if all(math.isclose(got[s], expected[s], rel_tol=1e-9) for s in SCALES):
+        return report([], "✅ Correct! Not always 1: now explain what happens to the small vectors.")
+    if all(got[s] == 1 for s in SCALES):
+        return report(["that is the prediction, not the measurement: run rmsnorm on each scaled vector"])
+    if all(math.isclose(got[s], _mean_square(SCALED_VECTOR) * s * s, rel_tol=1e-9) for s in SCALES):
+        return report(["those are the mean squares before rmsnorm: measure its output"])
+    return report([f"at scale {s} the mean square after rmsnorm should be {expected[s]:.6g}, not {got[s]:.6g}"
+                   for s in SCALES if not math.isclose(got[s], expected[s], rel_tol=1e-9)])
