@@ -100,9 +100,9 @@ def check_big_learning_rate(answer):
     if len(got) != len(expected):
         return report([f"descend runs {len(expected)} steps by default, so give all {len(expected)} losses; "
                        f"got {len(got)}"])
-    if all(math.isclose(g, e, rel_tol=1e-9) for g, e in zip(got, expected)):
+    if all(math.isclose(g, e, rel_tol=1e-6, abs_tol=1e-9) for g, e in zip(got, expected)):
         return report([], "✅ Correct! The loss overshoots, then sticks at 16.0 for good. Now explain why.")
-    if all(math.isclose(g, e, rel_tol=1e-9) for g, e in zip(got, _neuron_losses(0.025))):
+    if all(math.isclose(g, e, rel_tol=1e-6, abs_tol=1e-9) for g, e in zip(got, _neuron_losses(0.025))):
         return report(["these are the losses at the learning rate 0.025 from above: "
                        "call descend(learning_rate=0.25)"])
     return report(["these are not the losses of descend(learning_rate=0.25) from the chapter: "

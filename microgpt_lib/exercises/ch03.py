@@ -92,6 +92,10 @@ def _mean_square_after_rmsnorm(scale):
     return _mean_square(rmsnorm([x * scale for x in SCALED_VECTOR]))
 
 
+def _agree(got, expected, scale):
+    return math.isclose(got[scale], expected[scale], rel_tol=1e-6, abs_tol=1e-9)
+
+
 @exercise
 def check_rmsnorm_scales(answer):
     """Exercise 3: {scale: mean square of rmsnorm(v * scale)} for v = [3, -4, 12, 0.5] and each of SCALES."""
@@ -107,11 +111,13 @@ def check_rmsnorm_scales(answer):
     except (TypeError, ValueError):
         return report(["give each mean square as a plain number (use .data on a Value)"])
     expected = {scale: _mean_square_after_rmsnorm(scale) for scale in SCALES}
-    if all(math.isclose(got[s], expected[s], rel_tol=1e-9) for s in SCALES):
+    wrong = [scale for scale in SCALES if not _agree(got, expected, scale)]
+    if not wrong:
         return report([], "✅ Correct! Not always 1: now explain what happens to the small vectors.")
-    if all(got[s] == 1 for s in SCALES):
+    if all(got[scale] == 1 for scale in SCALES):
         return report(["that is the prediction, not the measurement: run rmsnorm on each scaled vector"])
-    if all(math.isclose(got[s], _mean_square(SCALED_VECTOR) * s * s, rel_tol=1e-9) for s in SCALES):
+    before = {scale: _mean_square(SCALED_VECTOR) * scale ** 2 for scale in SCALES}
+    if all(_agree(got, before, scale) for scale in SCALES):
         return report(["those are the mean squares before rmsnorm: measure its output"])
-    return report([f"at scale {s} the mean square after rmsnorm should be {expected[s]:.6g}, not {got[s]:.6g}"
-                   for s in SCALES if not math.isclose(got[s], expected[s], rel_tol=1e-9)])
+    return report([f"at scale {scale} the mean square after rmsnorm should be {expected[scale]:.6g}, "
+                   f"not {got[scale]:.6g}" for scale in wrong])
