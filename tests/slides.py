@@ -141,23 +141,34 @@ def picture_note(image):
 
 def fetch_web_libraries(folder):
     """Puts the npm packages the export loads into folder/<package>, unless already there."""
+    folder.mkdir(parents=True, exist_ok=True)
     for package, (version, *_) in WEB_LIBRARIES.items():
         target = folder / package
         manifest = target / 'package.json'
-        if manifest.exists() and json.loads(manifest.read_text())['version'] == version:
-            continue
-        with tempfile.TemporaryDirectory() as tmp:
+        if manifest.exists():
+            if json.loads(manifest.read_text())['version'] == version:
+                continue
+            shutil.rmtree(target)
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
             subprocess.run(['npm', 'pack', '--silent', f'{package}@{version}'], cwd=tmp, check=True,
                            stdout=subprocess.DEVNULL)
-            shutil.rmtree(target, ignore_errors=True)
             with tarfile.open(next(Path(tmp).glob('*.tgz'))) as archive:
                 archive.extractall(tmp, filter='data')
-            shutil.move(Path(tmp) / 'package', target)
+            try:
+                os.rename(Path(tmp) / 'package', target)      # whole or not at all
+            except OSError:                                   # another run put it there first
+                pass
 
 
-def export(notebooks, folder):
-    """Exports notebooks as slides into folder, loading their web libraries from folder/lib."""
-    fetch_web_libraries(folder / 'lib')
+def export(notebooks, folder, libraries=None):
+    """Exports notebooks as slides into folder, loading their web libraries from folder/lib
+    (a link to `libraries` when given, a folder kept between runs)."""
+    if libraries:
+        fetch_web_libraries(libraries)
+        if not (folder / 'lib').exists():
+            (folder / 'lib').symlink_to(libraries, target_is_directory=True)
+    else:
+        fetch_web_libraries(folder / 'lib')
     subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--config', str(ROOT / 'slides_config.py'),
                     '--to', 'slides', '--log-level=WARN', '--output-dir', str(folder), *map(str, notebooks)],
                    env=dict(os.environ, SLIDES_LIB='lib'), check=True)
