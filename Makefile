@@ -4,6 +4,7 @@
 # make notebooks  - re-execute every chapter in place (outputs committed, widget state stripped)
 # make slides     - every chapter as reveal.js slides in slides/ (loads reveal.js & co. from CDNs)
 # make slides-offline - the same, with reveal.js & co. in slides/lib/ (fetched once with npm)
+# make student    - write the student edition of every chapter to student/ (solutions removed)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,7 +21,7 @@ define require
 	  fi; }
 endef
 
-.PHONY: lab test run notebooks slides slides-offline setup browser
+.PHONY: lab test run notebooks slides slides-offline student setup browser
 lab: setup
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
 
@@ -39,6 +40,9 @@ slides: setup
 slides-offline: setup
 	$(call require,command -v npm,npm)
 	$(BIN)/python tests/slides.py --export-only
+
+student: setup
+	$(BIN)/python -m microgpt_lib.student --out student notebooks/*.ipynb
 
 setup: $(VENV)/.installed
 	$(call require,command -v dot,graphviz)

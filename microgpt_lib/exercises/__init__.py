@@ -18,11 +18,16 @@ One policy for numeric answers, in every chapter:
 Answers may be ints, floats, NumPy numbers or arrays: only the values count.
 
 `@exercise` makes a check a guard: nothing the learner's answer or code does
-(raising, returning oddities, huge numbers) escapes it as an exception.
+(raising, returning oddities, huge numbers) escapes it as an exception. In a
+notebook it also leaves the check's verdict, invisibly, for the grader
+(microgpt_lib.grade) to read from the executed notebook.
 """
+import contextlib
 import functools
+import io
 import math
 import numbers
+import sys
 
 import numpy as np
 
@@ -31,6 +36,8 @@ from ..engine import Value
 REL_TOL, ABS_TOL = 1e-6, 1e-9
 ROUGH_REL, ROUGH_ABS = 5e-3, 5e-4       # right to about 3 significant digits, or 3 decimals
 ROUNDED_TOO_FAR = "close: you rounded too far, give more digits (or the expression itself)"
+PLACEHOLDER_HINT = "✏️  Replace the ... with your answer, then run the cell again."
+VERDICT_MIME = 'application/vnd.microgpt.verdict+json'    # a type no frontend renders
 
 
 class Verdict:
@@ -50,14 +57,49 @@ class Verdict:
 
 
 def exercise(check):
-    """Decorate a check so that its result is a Verdict and no exception escapes it."""
+    """Decorate a check so that its result is a Verdict, no exception escapes it, and a grader sees it."""
     @functools.wraps(check)
     def checked(*args, **kwargs):
-        try:
-            return Verdict(check(*args, **kwargs))
-        except Exception as e:      # the learner's answer can fail in any way: feedback, not a traceback
-            return Verdict(report([f"checking your answer raised {raised(e)}"]))
+        printed = Tee(sys.stdout)
+        with contextlib.redirect_stdout(printed):
+            try:
+                ok = check(*args, **kwargs)
+            except Exception as e:      # the learner's answer can fail in any way: feedback, not a traceback
+                ok = report([f"checking your answer raised {raised(e)}"])
+        record_verdict(check, ok, printed.getvalue())
+        return Verdict(ok)
     return checked
+
+
+class Tee(io.StringIO):
+    """A text stream that keeps what is written to it and passes it on to out."""
+
+    def __init__(self, out):
+        super().__init__()
+        self.out = out
+
+    def write(self, text):
+        self.out.write(text)
+        return super().write(text)
+
+
+def record_verdict(check, ok, feedback):
+    """In a Jupyter kernel, display the verdict as data for the grader that a notebook never shows.
+
+    JupyterLab and nbconvert render an output of an unknown MIME type as nothing; the empty
+    text/plain beside it keeps other frontends from saying they cannot render it.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if getattr(get_ipython(), 'kernel', None) is None:     # plain Python or a terminal: no notebook
+        return
+    result = 'pass' if ok else 'unanswered' if PLACEHOLDER_HINT in feedback else 'fail'
+    chapter = check.__module__.rpartition('.')[2]
+    verdict = {'exercise': f'{chapter}.{check.__name__}', 'result': result, 'feedback': feedback}
+    display({VERDICT_MIME: verdict, 'text/plain': ''}, raw=True)
 
 
 def raised(error):
@@ -87,7 +129,7 @@ def shown(answer, width=60, quoted=True):
 def unanswered(answer):
     """True, with a hint, while the answer is still the placeholder `...`."""
     if answer is ...:
-        print("✏️  Replace the ... with your answer, then run the cell again.")
+        print(PLACEHOLDER_HINT)
         return True
     return False
 
