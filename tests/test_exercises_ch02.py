@@ -6,7 +6,7 @@ import pytest
 
 from conftest import verdict
 from microgpt_lib.engine import Value
-from microgpt_lib.exercises.ch02 import check_hand_gradients, check_tanh
+from microgpt_lib.exercises.ch02 import check_big_learning_rate, check_hand_gradients, check_tanh
 
 
 
@@ -113,4 +113,38 @@ def test_hand_gradients_rounded_or_a_big_step_is_close_not_wrong(answer, capsys)
 ])
 def test_hand_gradients_explain_mistakes(answer, explanation, capsys):
     ok, out = verdict(check_hand_gradients, answer, capsys=capsys)
+    assert not ok and explanation in out
+
+
+def descend(learning_rate, steps=10):
+    """The chapter's gradient descent on relu(w*2 + bias) towards 4, on the engine."""
+    weights = [Value(-3.0), Value(7.0)]
+    losses = []
+    for _ in range(steps):
+        loss = ((weights[0] * 2.0 + weights[1]).relu() - 4.0) ** 2
+        loss.backward()
+        for w in weights:
+            w.data -= learning_rate * w.grad
+            w.grad = 0
+        losses.append(loss.data)
+    return losses
+
+
+def test_big_learning_rate_accepts_the_run_where_the_neuron_dies(capsys):
+    losses = descend(0.25)
+    assert losses[1] > losses[0] and losses[2:] == [16.0] * 8      # overshoot, then stuck
+    assert verdict(check_big_learning_rate, losses, capsys=capsys)[0]
+    assert not verdict(check_big_learning_rate, ..., capsys=capsys)[0]
+
+
+@pytest.mark.parametrize('answer, explanation', [
+    (descend(0.025), 'the learning rate 0.025 from above'),
+    (descend(0.25, steps=5), 'all 10 losses'),
+    (descend(0.3), 'not the losses of descend(learning_rate=0.25)'),
+    (16.0, 'give the list of losses'),
+    (['a'] * 10, 'give the list of losses'),
+    ([round(loss, 1) for loss in descend(0.25)], 'rounded too far'),
+])
+def test_big_learning_rate_explains_mistakes(answer, explanation, capsys):
+    ok, out = verdict(check_big_learning_rate, answer, capsys=capsys)
     assert not ok and explanation in out

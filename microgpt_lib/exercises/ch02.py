@@ -1,8 +1,8 @@
 """Checks for the exercises of chapter 02: autograd."""
 import math
 
-from . import (ROUNDED_TOO_FAR, as_number, call, close, exercise, judge, raised, read_numbers, report, shown,
-               unanswered)
+from . import (ROUNDED_TOO_FAR, as_list, as_number, call, close, exercise, judge, raised, read_numbers, report,
+               shown, unanswered)
 
 STEP = 1e-6     # for finite differences
 
@@ -85,3 +85,37 @@ def check_hand_gradients(answer):
                  f"each one is dL/du = 2*u = 8 times the local gradient of u)")
     return judge(got, GRADIENTS, mistakes, otherwise,
                  rounded=f"{ROUNDED_TOO_FAR}; with finite differences, take a smaller step h")
+
+
+def _neuron_losses(learning_rate, steps=10):
+    """Chapter 02's gradient descent on relu(w*2 + bias) towards 4, with the gradients by hand."""
+    w, bias = -3.0, 7.0
+    losses = []
+    for _ in range(steps):
+        pre = w * 2.0 + bias
+        out = max(0.0, pre)
+        losses.append((out - 4.0) ** 2)
+        d_pre = 2 * (out - 4.0) * (pre > 0)         # dloss/dout times the relu's local gradient
+        w, bias = w - learning_rate * d_pre * 2.0, bias - learning_rate * d_pre
+    return losses
+
+
+@exercise
+def check_big_learning_rate(answer):
+    """Exercise 3: the ten losses of descend(learning_rate=0.25), where the neuron dies."""
+    if unanswered(answer):
+        return False
+    items = as_list(answer)
+    got = None if items is None else [as_number(loss) for loss in items]
+    if got is None or None in got:
+        return report([f"give the list of losses that descend(learning_rate=0.25) returns; got {shown(answer)}"])
+    expected = _neuron_losses(0.25)
+    if len(got) != len(expected):
+        return report([f"descend runs {len(expected)} steps by default, so give all {len(expected)} losses; "
+                       f"got {len(got)}"])
+    return judge(got, expected,
+                 [(_neuron_losses(0.025), "these are the losses at the learning rate 0.025 from above: "
+                                          "call descend(learning_rate=0.25)")],
+                 otherwise=("these are not the losses of descend(learning_rate=0.25) from the chapter: "
+                            "run that cell as it is and pass its result unchanged"),
+                 success="✅ Correct! The loss overshoots, then sticks at 16.0 for good. Now explain why.")

@@ -2,7 +2,8 @@
 import math
 
 from ..engine import Value
-from . import as_number, call, check_number, close, exercise, raised, report, shown, unanswered
+from ..nn import rmsnorm
+from . import as_number, call, check_number, close, exercise, judge, raised, report, shown, unanswered
 
 
 @exercise
@@ -91,3 +92,36 @@ def check_log_softmax(log_softmax):
         if problem:
             return report([problem])
     return report([], "✅ Correct! Right values, stable for large logits, and the right gradients.")
+
+
+SCALED_VECTOR = (3.0, -4.0, 12.0, 0.5)
+SCALES = (1000, 1, 0.01, 0.001, 0.0001)
+
+
+def _mean_square(xs):
+    return sum(x * x for x in xs) / len(xs)
+
+
+@exercise
+def check_rmsnorm_scales(answer):
+    """Exercise 3: {scale: mean square of rmsnorm(v * scale)} for v = [3, -4, 12, 0.5] and each of SCALES."""
+    if unanswered(answer):
+        return False
+    if not isinstance(answer, dict):
+        return report([f"give a dict from each scale to a mean square; got {shown(answer)}"])
+    missing = [scale for scale in SCALES if scale not in answer]
+    if missing:
+        return report([f"the dict has no mean square for the scale(s) {missing}"])
+    got = [as_number(answer[scale]) for scale in SCALES]
+    if None in got:
+        return report(["give each mean square as a plain number (use .data on a Value)"])
+    expected = [_mean_square(rmsnorm([x * scale for x in SCALED_VECTOR])) for scale in SCALES]
+    before = [_mean_square(SCALED_VECTOR) * scale ** 2 for scale in SCALES]
+    wrong = [f"at scale {scale} it should be {e:.6g}, not {g:.6g}"
+             for scale, g, e in zip(SCALES, got, expected) if not close(g, e)]
+    return judge(got, expected,
+                 [([1.0] * len(SCALES), "that is the prediction, not the measurement: run rmsnorm on each "
+                                        "scaled vector"),
+                  (before, "those are the mean squares before rmsnorm: measure its output")],
+                 otherwise="; ".join(wrong),
+                 success="✅ Correct! Not always 1: now explain what happens to the small vectors.")
