@@ -71,3 +71,26 @@ def test_without_dot_the_block_diagram_is_text(monkeypatch):
     monkeypatch.setattr(pictures.shutil, 'which', lambda name: None)
     diagram = pictures.block_diagram()
     assert isinstance(diagram, pictures.GraphText) and 'multi-head attention' in repr(diagram)
+
+
+def test_qkv_schematic_shows_one_head_from_x_to_its_output_and_fits_a_slide():
+    schematic = pictures.qkv_schematic()
+    source = schematic.source
+    for matrix, vector, cached in [('attn_wq', 'q', 'weights'), ('attn_wk', 'k', 'keys'),
+                                   ('attn_wv', 'v', 'values')]:
+        assert f'x -> w{vector}' in source and f'label=attn_w{vector}' in source
+        assert f'w{vector} -> {cached} [label={vector}]' in source
+    assert 'subgraph cluster_cache' in source and 'KV cache' in source
+    assert 'softmax(q · k<SUB>s</SUB> / √head_dim)' in source
+    assert 'keys -> weights' in source and 'weights -> out' in source and 'values -> out' in source
+    assert repr(schematic) == '<query, key and value schematic of one attention head>'
+    svg = schematic._repr_mimebundle_()['image/svg+xml']
+    width, height = (float(x) for x in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    assert width <= 675 and height <= 300, "at most 900 x 400 px: room for a title and a sentence"
+    assert min(map(float, re.findall(r'font-size="([\d.]+)"', svg))) >= 16
+
+
+def test_without_dot_the_qkv_schematic_is_text(monkeypatch):
+    monkeypatch.setattr(pictures.shutil, 'which', lambda name: None)
+    schematic = pictures.qkv_schematic()
+    assert isinstance(schematic, pictures.GraphText) and 'KV cache' in repr(schematic)
