@@ -130,7 +130,7 @@ def check_order_blindness(answer):
     expected = order_blindness()[0]
     if close(without_wpe, expected):
         return report(["your second model still has wpe: set every entry of its wpe to 0"])
-    if close(with_wpe, 0) or abs(with_wpe) <= ROUNDING:
+    if close(with_wpe, 0):
         return report(["the first number is for the model as it is, with wpe: "
                        f"{ANAGRAMS[0]!r} and {ANAGRAMS[1]!r} then end differently"])
     if abs(without_wpe) > ROUNDING:
