@@ -1,5 +1,5 @@
-"""Pictures: computation graphs and the model's block diagram drawn with Graphviz (as text where
-`dot` is missing), attention heatmaps."""
+"""Pictures: computation graphs, the model's block diagram and a schematic of one attention head,
+drawn with Graphviz (as text where `dot` is missing); attention heatmaps."""
 import math
 import shutil
 
@@ -175,3 +175,47 @@ def plot_attention(grids, labels, title):
         fig.colorbar(image, ax=axes[0], shrink=0.8, label='attention weight')
         fig.suptitle(title)
         plt.show()
+
+
+class HeadSchematic(Drawing):
+    def __repr__(self):
+        return "<query, key and value schematic of one attention head>"
+
+
+def qkv_schematic():
+    """One attention head at position t: queries, keys, values and the KV cache.
+
+    The position's vector x gives a query, a key and a value; the key and the
+    value join the cache of positions 0 … t; the query scores every cached
+    key, softmax turns the scores into weights, and the weights mix the cached
+    values into the head's output. Sized for a 1280 x 720 slide. Returns a
+    graphviz.Digraph (a picture in a notebook), or a GraphText where `dot` is
+    missing.
+    """
+    font = {'fontname': 'Helvetica', 'fontsize': '16'}
+    dot = HeadSchematic(graph_attr={'rankdir': 'TB', 'nodesep': '0.3', 'ranksep': '0.3', **font},
+                        node_attr={'shape': 'box', 'style': 'rounded,filled', 'fillcolor': 'white',
+                                   'height': '0.3', 'margin': '0.1,0.05', **font},
+                        edge_attr={'arrowsize': '0.6', **font})
+    dot.node('x', 'x, the vector of position t', shape='plaintext', style='', height='0.2')
+    matrices = graphviz.Digraph()
+    matrices.attr(rank='same')
+    for name, colour in [('q', '#fde2c8'), ('k', '#dbe9f6'), ('v', '#d8f0d2')]:
+        matrices.node(f'w{name}', f'attn_w{name}', fillcolor=colour)
+        dot.edge('x', f'w{name}')
+    dot.subgraph(matrices)
+    cache = graphviz.Digraph(name='cluster_cache')
+    cache.attr(style='rounded', color='gray40')
+    cache.node('cache', 'KV cache', shape='plaintext', style='')
+    cache.node('keys', '<keys k<SUB>0</SUB> … k<SUB>t</SUB>>', fillcolor='#dbe9f6')
+    cache.node('values', '<values v<SUB>0</SUB> … v<SUB>t</SUB>>', fillcolor='#d8f0d2')
+    dot.subgraph(cache)
+    dot.node('weights', '<weights a<SUB>s</SUB> = softmax(q · k<SUB>s</SUB> / √head_dim)>')
+    dot.node('out', "<the head's output: a<SUB>0</SUB> v<SUB>0</SUB> + … + a<SUB>t</SUB> v<SUB>t</SUB>>")
+    dot.edge('wq', 'weights', label='q')
+    dot.edge('wk', 'keys', label='k')
+    dot.edge('wv', 'values', label='v')
+    dot.edge('keys', 'weights')
+    dot.edge('weights', 'out')
+    dot.edge('values', 'out')
+    return shown(dot)

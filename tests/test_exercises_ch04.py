@@ -1,11 +1,14 @@
 """Chapter 04's exercise checks: accept the worked solutions, explain the typical mistakes."""
+import random
+
 import numpy as np
 import pytest
 
-from microgpt_lib import softmax
+from microgpt_lib import GPT, Config, Tokenizer, load_docs, softmax
 from microgpt_lib.engine import Value
-from microgpt_lib.exercises.ch04 import (check_attention_weights, check_head_output,
-                                         check_num_attention_logits)
+from microgpt_lib.exercises.ch04 import (ROUNDING, check_attention_weights, check_head_output,
+                                         check_num_attention_logits, check_order_blindness,
+                                         order_blindness)
 
 SCALE = (2 ** 0.5) ** -1
 WEIGHTS = softmax([2 * SCALE, 0 * SCALE, 2 * SCALE])       # the worked solution of exercise 1
@@ -15,7 +18,8 @@ def mix(weights, vectors):
     return [sum(a * v[j] for a, v in zip(weights, vectors)) for j in range(2)]
 
 
-@pytest.mark.parametrize('check', [check_attention_weights, check_head_output, check_num_attention_logits])
+@pytest.mark.parametrize('check', [check_attention_weights, check_head_output, check_num_attention_logits,
+                                   check_order_blindness])
 def test_the_placeholder_gets_a_hint_not_an_error(check, capsys):
     assert not check(...)
     assert 'Replace the ...' in capsys.readouterr().out
@@ -97,4 +101,47 @@ def test_num_attention_logits(capsys):
 ])
 def test_num_attention_logits_explains_typical_mistakes(answer, hint, capsys):
     assert not check_num_attention_logits(answer)
+    assert hint in capsys.readouterr().out
+
+
+def test_order_blindness_is_rounding_without_wpe_and_not_with_it():
+    with_wpe, without_wpe = order_blindness()
+    assert with_wpe == pytest.approx(0.0086156, rel=1e-4)
+    assert abs(without_wpe) <= ROUNDING
+
+
+def test_order_blindness_accepts_the_notebooks_solution(capsys):
+    tokenizer = Tokenizer.from_docs(load_docs())          # as the chapter builds it
+    model = GPT.initialise(Config(tokenizer.vocab_size), random.Random(42))
+    no_position = model.thawed()
+    no_position.weights['wpe'] = [[Value(0.0) for _ in row] for row in model.weights['wpe']]
+
+    def last_logits(net, name):
+        keys, values = net.new_cache()
+        for pos_id, token_id in enumerate(tokenizer.document(name)[:-1]):
+            logits = net(token_id, pos_id, keys, values)
+        return [l.data for l in logits]
+
+    def largest_difference(net):
+        a, b = last_logits(net, 'maria'), last_logits(net, 'amira')
+        return max(abs(x - y) for x, y in zip(a, b))
+
+    answer = (largest_difference(model), largest_difference(no_position))
+    assert check_order_blindness(answer)
+    assert check_order_blindness(np.array([answer[0], 0.0]))
+    assert capsys.readouterr().out.count('rounding only') == 2
+
+
+@pytest.mark.parametrize('answer, hint', [
+    ((0.008615600436736287, 0.008615600436736287), 'still has wpe'),
+    ((0.0, 0.0), 'the model as it is, with wpe'),
+    ((0.008615600436736287, 1e-3), 'agree up to rounding'),
+    ((0.0086, 0.0), 'rounded too far'),
+    ((0.5, 0.0), 'after the last letter'),
+    (0.0086, 'two numbers'),
+    ((0.0086, 0.0, 0.0), 'two numbers'),
+    ((0.0086, 'zero'), 'two numbers'),
+])
+def test_order_blindness_explains_typical_mistakes(answer, hint, capsys):
+    assert not check_order_blindness(answer)
     assert hint in capsys.readouterr().out

@@ -1,11 +1,15 @@
 """Chapter 05's exercise checks: accept the worked solutions, explain the typical mistakes."""
+import math
+import random
+
 import numpy as np
 import pytest
 
-from microgpt_lib import Config, linear, rmsnorm
-from microgpt_lib.exercises.ch05 import CONFIGS, check_mlp_block, check_num_params, num_params
+from microgpt_lib import GPT, Config, mean_loss, softmax
+from microgpt_lib.arrays import ArrayGPT
+from microgpt_lib.exercises.ch05 import (CONFIGS, DEPTHS, check_depth_losses, check_num_params,
+                                         held_out_names, num_params, untrained_loss)
 from microgpt_lib.model import weight_shapes
-from microgpt_lib.nn import relu
 
 
 def test_the_reference_count_agrees_with_the_model():
@@ -15,11 +19,11 @@ def test_the_reference_count_agrees_with_the_model():
         assert num_params(vocab_size, n_embd, n_layer, block_size) == expected
 
 
-@pytest.mark.parametrize('check', [check_num_params, check_mlp_block])
-def test_the_placeholder_gets_a_hint_not_an_error(check, capsys):
-    assert not check(...)
-    assert not check(lambda *args: ...)       # the function as committed: `return ...`
-    assert capsys.readouterr().out.count('Replace the ...') == 2
+def test_the_placeholder_gets_a_hint_not_an_error(capsys):
+    assert not check_num_params(...)
+    assert not check_num_params(lambda *args: ...)       # the function as committed: `return ...`
+    assert not check_depth_losses(...)
+    assert capsys.readouterr().out.count('Replace the ...') == 3
 
 
 def test_num_params_accepts_the_solution(capsys):
@@ -53,73 +57,48 @@ def test_num_params_explains_typical_mistakes(formula, hint, capsys):
     assert hint in capsys.readouterr().out
 
 
-def solution_mlp(x, fc1, fc2):
-    h = linear(rmsnorm(x), fc1)
-    h = [relu(hi) for hi in h]
-    out = linear(h, fc2)
-    return [a + b for a, b in zip(out, x)]
+def test_deeper_untrained_models_are_measured_like_the_chapter_measures_one():
+    names, vocab_size = held_out_names()
+    assert len(names) == 500 and vocab_size == 27
+    model = GPT.initialise(Config(vocab_size), random.Random(42)).frozen()
+    scalar = mean_loss(lambda tokens: document_loss_on_floats(model, tokens), names)
+    assert untrained_loss(names, vocab_size, 1) == pytest.approx(scalar, rel=1e-12)
+    assert scalar == pytest.approx(3.3805, abs=1e-4)          # the chapter's printed loss
 
 
-def values_only_mlp(x, fc1, fc2):
-    h = [hi.relu() for hi in linear(rmsnorm(x), fc1)]
-    return [a + b for a, b in zip(linear(h, fc2), x)]
+def document_loss_on_floats(model, tokens):
+    n = min(model.config.block_size, len(tokens) - 1)
+    keys, values = model.new_cache()
+    return sum(-math.log(softmax(model(tokens[pos], pos, keys, values))[tokens[pos + 1]])
+               for pos in range(n)) / n
 
 
-def true_division_mlp(x, fc1, fc2):
-    scale = (sum(xi * xi for xi in x) / len(x) + 1e-5) ** -0.5
-    h = [max(0.0, hi) for hi in linear([xi * scale for xi in x], fc1)]
-    return [a + b for a, b in zip(linear(h, fc2), x)]
-
-
-def numpy_mlp(x, fc1, fc2):
-    return np.array(solution_mlp(x, fc1, fc2), dtype=np.float32).astype(float)
-
-
-def zeroing_fc2(fc2):
-    for row in fc2:
-        row[:] = [0.0] * len(row)
-
-
-def identity_zeroing_fc2(x, fc1, fc2):
-    zeroing_fc2(fc2)
-    return list(x)
-
-
-def no_residual_in_place(x, fc1, fc2):
-    out = linear([relu(h) for h in linear(rmsnorm(x), fc1)], fc2)
-    zeroing_fc2(fc2)
-    x[:] = out
-    return out
-
-
-@pytest.mark.parametrize('answer, hint', [(identity_zeroing_fc2, 'not the right numbers'),
-                                          (no_residual_in_place, 'forgot the residual')])
-def test_mlp_block_is_not_fooled_by_functions_changing_their_inputs(answer, hint, capsys):
-    assert not check_mlp_block(answer)
-    assert hint in capsys.readouterr().out
-
-
-@pytest.mark.parametrize('answer', [solution_mlp, values_only_mlp, true_division_mlp, numpy_mlp])
-def test_mlp_block_accepts_correct_functions_on_floats_or_values(answer, capsys):
-    assert check_mlp_block(answer)
-    assert 'Correct' in capsys.readouterr().out
+def test_depth_losses_accept_the_solution(capsys):
+    names, vocab_size = held_out_names()
+    answer = []
+    for n_layer in DEPTHS:
+        net = ArrayGPT.initialise(Config(vocab_size, n_layer=n_layer), random.Random(42))
+        answer.append(mean_loss(net.loss, names))
+    assert check_depth_losses(answer)
+    assert check_depth_losses(np.array(answer))
+    assert capsys.readouterr().out.count('between 3.363 and 3.380') == 2
 
 
 @pytest.mark.parametrize('answer, hint', [
-    (lambda x, fc1, fc2: linear([relu(h) for h in linear(rmsnorm(x), fc1)], fc2), 'forgot the residual'),
-    (lambda x, fc1, fc2: [a + b for a, b in zip(linear(linear(rmsnorm(x), fc1), fc2), x)], 'forgot the ReLU'),
-    (lambda x, fc1, fc2: [a + b for a, b in zip(linear([relu(h) for h in linear(x, fc1)], fc2), x)],
-     'apply rmsnorm before mlp_fc1'),
-    (lambda x, fc1, fc2: [a + b for a, b in zip(linear([relu(h) for h in linear(rmsnorm(x), fc1)], fc2),
-                                                 rmsnorm(x))], 'not its normalised copy'),
-    (lambda x, fc1, fc2: list(x), 'not the right numbers'),
-    (lambda x, fc1, fc2: None, 'return a list of 4 numbers'),
-    (lambda x, fc1, fc2: x[0], 'return a list of 4 numbers'),
-    (lambda x, fc1, fc2: x.nonsense, "raised AttributeError"),
-    (lambda x, fc1, fc2: ['a'] * 4, 'return a list of 4 numbers'),
-    (lambda x, fc1, fc2: [10 ** 400] * 4, 'not the right numbers'),
-    ('mlp', 'the function itself'),
+    ([3.380483344554884] * 4, "one-layer model's loss"),
+    ([3.3805, 3.3738, 3.3772, 3.363], 'rounded too far'),
+    ([3.2958] * 4, 'on the 500 held-out names'),
+    ([3.38, 3.37, 3.38], 'a list of 4 losses'),
+    (3.38, 'a list of 4 losses'),
+    (['3.38'] * 4, 'a list of 4 losses'),
 ])
-def test_mlp_block_explains_typical_mistakes(answer, hint, capsys):
-    assert not check_mlp_block(answer)
+def test_depth_losses_explain_typical_mistakes(answer, hint, capsys):
+    assert not check_depth_losses(answer)
     assert hint in capsys.readouterr().out
+
+
+def test_depth_losses_name_a_generator_shared_by_all_four_models(capsys):
+    names, vocab_size = held_out_names()
+    shared = random.Random(42)
+    assert not check_depth_losses([untrained_loss(names, vocab_size, n_layer, shared) for n_layer in DEPTHS])
+    assert 'fresh random.Random(42)' in capsys.readouterr().out

@@ -6,6 +6,7 @@ except ImportError:                 # Python 3.10
     import tomli as tomllib
 
 import graphviz
+import pytest
 import yaml
 
 from conftest import ROOT
@@ -53,6 +54,13 @@ def test_without_dot_the_graph_is_shown_as_text_with_install_help(monkeypatch):
     assert 'digraph' in repr(graph)
 
 
+def rendered_size_and_smallest_font(drawing):
+    """(width, height) of the drawing's SVG in points, and its smallest font size."""
+    svg = drawing._repr_mimebundle_()['image/svg+xml']
+    width, height = (float(x) for x in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    return width, height, min(map(float, re.findall(r'font-size="([\d.]+)"', svg)))
+
+
 def test_block_diagram_shows_the_gpts_blocks_in_order_and_fits_a_slide():
     diagram = pictures.block_diagram(n_layer=2)
     source = diagram.source
@@ -61,13 +69,29 @@ def test_block_diagram_shows_the_gpts_blocks_in_order_and_fits_a_slide():
     assert [source.index(label) for label in order] == sorted(source.index(label) for label in order)
     assert '× n_layer (here 2)' in source and source.count('style=dashed') == 2   # two residuals
     assert repr(diagram) == '<block diagram of the GPT>'
-    svg = diagram._repr_mimebundle_()['image/svg+xml']
-    width, height = (float(x) for x in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    width, height, smallest_font = rendered_size_and_smallest_font(diagram)
     assert width <= 720 and height <= 450, "at most 960 x 600 px: room for a title on a 960 x 700 slide"
-    assert min(map(float, re.findall(r'font-size="([\d.]+)"', svg))) >= 14   # 18.7 px
+    assert smallest_font >= 14      # 18.7 px on a slide, where 3/4 of body text is 15 px
 
 
-def test_without_dot_the_block_diagram_is_text(monkeypatch):
+def test_qkv_schematic_shows_one_head_from_x_to_its_output_and_fits_a_slide():
+    schematic = pictures.qkv_schematic()
+    source = schematic.source
+    for vector, reader in [('q', 'weights'), ('k', 'keys'), ('v', 'values')]:
+        assert f'x -> w{vector}' in source and f'label=attn_w{vector}' in source
+        assert f'w{vector} -> {reader} [label={vector}]' in source
+    assert 'subgraph cluster_cache' in source and 'KV cache' in source
+    assert 'softmax(q · k<SUB>s</SUB> / √head_dim)' in source
+    assert 'keys -> weights' in source and 'weights -> out' in source and 'values -> out' in source
+    assert repr(schematic) == '<query, key and value schematic of one attention head>'
+    width, height, smallest_font = rendered_size_and_smallest_font(schematic)
+    assert width <= 675 and height <= 300, "at most 900 x 400 px: room for a title and a sentence"
+    assert smallest_font >= 16
+
+
+@pytest.mark.parametrize('draw, label', [(pictures.block_diagram, 'multi-head attention'),
+                                         (pictures.qkv_schematic, 'KV cache')])
+def test_without_dot_a_diagram_is_text(draw, label, monkeypatch):
     monkeypatch.setattr(pictures.shutil, 'which', lambda name: None)
-    diagram = pictures.block_diagram()
-    assert isinstance(diagram, pictures.GraphText) and 'multi-head attention' in repr(diagram)
+    drawing = draw()
+    assert isinstance(drawing, pictures.GraphText) and label in repr(drawing)

@@ -1,11 +1,16 @@
 """Checks for the exercises of chapter 04: attention.
 
 Exercises 1 and 2 use one head with head_dim 2, the query Q, the cached keys
-KEYS and the cached values VALUES below.
+KEYS and the cached values VALUES below; exercise 4 runs the chapter's
+untrained model (seed 42) with and without its position embedding.
 """
 import math
+import random
+import string
 
-from . import check_number, exercise, judge, read_numbers
+from . import check_number, close, exercise, judge, read_numbers, report
+from ..model import GPT, Config
+from ..tokenizer import Tokenizer
 
 Q = [2.0, 0.0]
 KEYS = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
@@ -86,3 +91,53 @@ def check_num_attention_logits(answer):
     }
     return check_number(answer, expected, hints, "at position t the cache holds t + 1 keys, "
                                                  "and each head scores all of them")
+
+
+ANAGRAMS = ('maria', 'amira')       # the same letters in another order, and the same last letter
+
+
+def _last_logits(model, tokenizer, name):
+    """The model's logits after reading all of name: its prediction of what follows."""
+    keys, values = model.new_cache()
+    for pos_id, token_id in enumerate(tokenizer.document(name)[:-1]):
+        logits = model(token_id, pos_id, keys, values)
+    return logits
+
+
+def _largest_difference(model, tokenizer):
+    first, second = (_last_logits(model, tokenizer, name) for name in ANAGRAMS)
+    return max(abs(a - b) for a, b in zip(first, second))
+
+
+def order_blindness():
+    """(largest logit difference between the ANAGRAMS with wpe, without wpe) in chapter 04's model."""
+    tokenizer = Tokenizer(string.ascii_lowercase)       # the names' vocabulary
+    model = GPT.initialise(Config(tokenizer.vocab_size), random.Random(42)).frozen()
+    without = GPT(model.config, {**model.weights, 'wpe': [[0.0] * len(row) for row in model.weights['wpe']]})
+    return _largest_difference(model, tokenizer), _largest_difference(without, tokenizer)
+
+
+ROUNDING = 1e-12        # two sums of the same terms in another order differ by a few units of 1e-17 here
+
+
+@exercise
+def check_order_blindness(answer):
+    """Exercise 4: how differently the model ends 'maria' and 'amira', with and without wpe."""
+    got = read_numbers(answer, 2, "two numbers, (with wpe, without wpe)")
+    if got is None:
+        return False
+    with_wpe, without_wpe = got
+    expected = order_blindness()[0]
+    if close(without_wpe, expected):
+        return report(["your second model still has wpe: set every entry of its wpe to 0"])
+    if close(with_wpe, 0):
+        return report(["the first number is for the model as it is, with wpe: "
+                       f"{ANAGRAMS[0]!r} and {ANAGRAMS[1]!r} then end differently"])
+    if abs(without_wpe) > ROUNDING:
+        return report([f"without wpe the two names give the same vectors in another order, so their "
+                       f"logits agree up to rounding (below {ROUNDING:g}); {without_wpe:.3g} is more "
+                       f"than that: compare the logits after the last letter"])
+    return judge(with_wpe, expected, otherwise="with wpe, compare the 27 logits after the last letter of "
+                 "each name (position 5) and give the largest absolute difference",
+                 success=f"✅ Correct! With wpe the predictions differ by {expected:.4f},\n"
+                         f"   without it by {without_wpe:.1g}: rounding only.")

@@ -1,14 +1,18 @@
 """Checks for the exercises of chapter 05: the MLP and the GPT.
 
-Both exercises ask for a function; the check calls it on a few inputs and
-compares with the right result, naming the piece that is missing.
+Exercise 1 asks for a function, which the check calls on a few sizes,
+naming the piece that is missing; exercise 2 measures untrained models of
+several depths on the array engine.
 """
-import copy
+import functools
 import random
 
-from . import as_list, as_number, as_whole_number, call, close, exercise, raised, report, shown, unanswered
-from ..engine import Value
-from ..nn import linear, relu, rmsnorm
+from . import as_whole_number, call, exercise, judge, raised, read_numbers, report, shown, unanswered
+from ..arrays import ArrayGPT
+from ..baseline import mean_loss, split_docs
+from ..data import load_docs
+from ..model import Config
+from ..tokenizer import Tokenizer
 
 # (vocab_size, n_embd, n_layer, block_size): microgpt's defaults first
 CONFIGS = [(27, 16, 1, 16), (10, 8, 2, 12), (50, 32, 3, 8), (3, 2, 1, 2)]
@@ -63,80 +67,45 @@ def check_num_params(answer):
                    "add up the rows x columns of every matrix in weight_shapes"])
 
 
-def mlp_block(x, fc1, fc2):
-    """The worked solution: x plus fc2(relu(fc1(rmsnorm(x))))."""
-    h = [relu(hi) for hi in linear(rmsnorm(x), fc1)]
-    return [a + b for a, b in zip(linear(h, fc2), x)]
+DEPTHS = (1, 2, 4, 8)
 
 
-def _mlp_inputs(seed, n_embd=4):
-    rng = random.Random(seed)
-    x = [rng.gauss(0, 1) for _ in range(n_embd)]
-    fc1 = [[rng.gauss(0, 0.5) for _ in range(n_embd)] for _ in range(4 * n_embd)]
-    fc2 = [[rng.gauss(0, 0.5) for _ in range(4 * n_embd)] for _ in range(n_embd)]
-    return x, fc1, fc2
+def held_out_names(count=500):
+    """(the first count held-out names of the fixed split as token lists, the vocabulary size)."""
+    docs = load_docs()
+    tokenizer = Tokenizer.from_docs(docs)
+    return [tokenizer.document(name) for name in split_docs(docs)[1][:count]], tokenizer.vocab_size
 
 
-def _as_values(x, fc1, fc2):
-    def matrix(mat):
-        return [[Value(p) for p in row] for row in mat]
-    return [Value(xi) for xi in x], matrix(fc1), matrix(fc2)
+def untrained_loss(names, vocab_size, n_layer, rng=None):
+    """The mean loss on names of an untrained model with n_layer layers (seed 42 unless rng is given)."""
+    net = ArrayGPT.initialise(Config(vocab_size, n_layer=n_layer), rng or random.Random(42))
+    return mean_loss(net.loss, names)
 
 
-_WRONG_MLPS = [
-    (lambda x, fc1, fc2: linear([relu(h) for h in linear(rmsnorm(x), fc1)], fc2),
-     "you forgot the residual connection: add x back to the MLP's output"),
-    (lambda x, fc1, fc2: [a + b for a, b in zip(linear(linear(rmsnorm(x), fc1), fc2), x)],
-     "you forgot the ReLU between mlp_fc1 and mlp_fc2"),
-    (lambda x, fc1, fc2: [a + b for a, b in zip(linear([relu(h) for h in linear(x, fc1)], fc2), x)],
-     "the MLP reads a normalised copy of x: apply rmsnorm before mlp_fc1"),
-    (lambda x, fc1, fc2: [a + b for a, b in zip(linear([relu(h) for h in linear(rmsnorm(x), fc1)], fc2),
-                                                 rmsnorm(x))],
-     "add the original x back, not its normalised copy: the residual stream itself is never normalised"),
-]
-
-
-def _call_mlp(answer, x, fc1, fc2):
-    """(the learner's mlp_block on copies of the inputs, None), or (None, what went wrong).
-
-    Copies, so that a function changing its inputs in place cannot change the verdict.
-    """
-    result, error = call(answer, *copy.deepcopy((x, fc1, fc2)))
-    if error:                       # plain floats failed (e.g. h.relu()): try Values
-        result, error_with_values = call(answer, *_as_values(x, fc1, fc2))
-        if error_with_values:
-            return None, (f"your function raised {raised(error)} (the check calls it on lists of plain "
-                          f"floats, then of Values)")
-    return result, None
-
-
-def _numbers(result, count):
-    """A list of count numbers (floats, NumPy numbers or Values) as floats, or None."""
-    items = as_list(result)
-    got = None if items is None else [as_number(r) for r in items]
-    return None if got is None or len(got) != count or None in got else got
+@functools.lru_cache(maxsize=1)
+def depth_losses():
+    """(the right losses at DEPTHS, the losses with one generator shared by all four models)."""
+    names, vocab_size = held_out_names()
+    shared = random.Random(42)                  # later models get the draws after the earlier ones'
+    return (tuple(untrained_loss(names, vocab_size, n_layer) for n_layer in DEPTHS),
+            tuple(untrained_loss(names, vocab_size, n_layer, shared) for n_layer in DEPTHS))
 
 
 @exercise
-def check_mlp_block(answer):
-    """Exercise 2: mlp_block(x, fc1, fc2) -> x plus the MLP's output, for one position."""
-    if unanswered(answer):
+def check_depth_losses(answer):
+    """Exercise 2: the untrained loss on the 500 held-out names for n_layer = 1, 2, 4 and 8."""
+    got = read_numbers(answer, len(DEPTHS), f"a list of {len(DEPTHS)} losses, for n_layer = 1, 2, 4 and 8")
+    if got is None:
         return False
-    if not callable(answer):
-        return report([f"give the function itself (mlp_block, without brackets); got {shown(answer)}"])
-    for seed in (0, 1):
-        x, fc1, fc2 = _mlp_inputs(seed)
-        expected = mlp_block(x, fc1, fc2)       # before the learner's code runs
-        wrongs = [(wrong(x, fc1, fc2), hint) for wrong, hint in _WRONG_MLPS]
-        result, problem = _call_mlp(answer, x, fc1, fc2)
-        if problem:
-            return report([problem])
-        if unanswered(result):
-            return False
-        got = _numbers(result, len(x))
-        if got is None:
-            return report([f"return a list of {len(x)} numbers, as long as x; got {shown(result)}"])
-        if not close(got, expected):
-            return report([next((hint for wrong, hint in wrongs if close(got, wrong)),
-                                "not the right numbers: rmsnorm(x), then mlp_fc1, ReLU, mlp_fc2, then add x")])
-    return report([])
+    expected, shared = depth_losses()
+    mistakes = [
+        ([expected[0]] * len(DEPTHS), "all four are the one-layer model's loss: build each model from its "
+                                      "own Config(vocab_size, n_layer=...)"),
+        (shared, "start each model from a fresh random.Random(42): with one generator for all four, each "
+                 "model gets the draws after the previous one's"),
+    ]
+    return judge(got, expected, mistakes, otherwise="measure mean_loss(net.loss, name_tokens) for each "
+                 "depth, on the 500 held-out names, each model from random.Random(42)",
+                 success=f"✅ Correct! From 1 to 8 layers the untrained loss stays\n"
+                         f"   between {min(expected):.3f} and {max(expected):.3f}.")
