@@ -71,3 +71,30 @@ def test_end_probability_explains_mistakes(wrong, explanation, capsys):
                    tokenizer.BOS)
     ok, out = verdict(check_end_probability, answer, capsys=capsys)
     assert not ok and explanation in out
+
+
+# Exercise 4, the memorisation experiment
+
+from microgpt_lib.exercises.ch09 import check_copies, names_after_training_on_few  # noqa: E402
+
+
+def test_copies_experiment(capsys):
+    few, docs, samples = names_after_training_on_few()
+    assert len(few) == 50 and len(samples) == 100
+    copies = sum(name in few for name in samples)
+    assert 0 < copies < 100, "50 names must give some copies and some other names"
+    assert verdict(check_copies, copies, capsys=capsys)[0]
+    ok, out = verdict(check_copies, ..., capsys=capsys)
+    assert not ok and 'Replace the ...' in out
+
+
+@pytest.mark.parametrize('wrong, explanation', [
+    (lambda few, docs, samples: sum(name in docs for name in samples), 'every real name'),
+    (lambda few, docs, samples: len({name for name in samples if name in few}), 'each copied name once'),
+    (lambda few, docs, samples: sum(name not in few for name in samples), 'NOT copies'),
+    (lambda few, docs, samples: 0.62, 'whole number'),
+    (lambda few, docs, samples: 1000, 'first 50 shuffled names'),
+])
+def test_copies_explains_mistakes(wrong, explanation, capsys):
+    ok, out = verdict(check_copies, wrong(*names_after_training_on_few()), capsys=capsys)
+    assert not ok and explanation in out
