@@ -1,4 +1,5 @@
-"""Pictures: computation graphs drawn with Graphviz (as text where `dot` is missing), attention heatmaps."""
+"""Pictures: computation graphs and the model's block diagram drawn with Graphviz (as text where
+`dot` is missing), attention heatmaps."""
 import math
 import shutil
 
@@ -29,19 +30,33 @@ class GraphText:
         return f"{INSTALL_HINT}\n\n```dot\n{self.source}```"
 
 
-class ComputationGraph(graphviz.Digraph):
-    """A Digraph shown as SVG and PNG, with a stable text form.
+def shown(drawing):
+    """The drawing itself where `dot` can render it, else its text form."""
+    return drawing if have_dot() else GraphText(drawing)
+
+
+class Drawing(graphviz.Digraph):
+    """A Digraph shown as SVG and PNG.
 
     JupyterLab shows SVG only in notebooks the learner has run or trusted,
-    so the PNG makes a committed notebook's graphs visible straight away.
+    so the PNG makes a committed notebook's drawings visible straight away.
     """
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         return {'image/svg+xml': self.pipe(format='svg', encoding='utf-8'),
                 'image/png': self.pipe(format='png')}
 
+
+class ComputationGraph(Drawing):
+    """A drawing of Values, with a stable text form."""
+
     def __repr__(self):
         return f"<computation graph: {self.source.count('shape=record')} values>"
+
+
+class BlockDiagram(Drawing):
+    def __repr__(self):
+        return "<block diagram of the GPT>"
 
 
 def draw_graph(root, labels=None, clusters=None, **graph_attr):
@@ -80,7 +95,45 @@ def draw_graph(root, labels=None, clusters=None, **graph_attr):
             target.node(**node)
         if group is not None:
             dot.subgraph(target)
-    return dot if have_dot() else GraphText(dot)
+    return shown(dot)
+
+
+def block_diagram(n_layer=1):
+    """The GPT as blocks, from a token and its position to next-token probabilities.
+
+    Drawn top to bottom, with text large enough for a projector; dashed
+    arrows are the residual connections. Returns a graphviz.Digraph (a
+    picture in a notebook), or a GraphText where `dot` is missing.
+    """
+    font = {'fontname': 'Helvetica', 'fontsize': '16'}
+    dot = BlockDiagram(graph_attr={'rankdir': 'TB', 'nodesep': '0.3', 'ranksep': '0.2', **font},
+                       node_attr={'shape': 'box', 'style': 'rounded,filled', 'fillcolor': 'white',
+                                  'height': '0.3', 'margin': '0.1,0.03', 'group': 'main', **font},
+                       edge_attr={'arrowsize': '0.6'})
+    plain = {'shape': 'plaintext', 'style': '', 'height': '0.2'}
+    plus = {'label': '+', 'shape': 'circle', 'width': '0.28', 'fixedsize': 'true', 'style': ''}
+    dot.node('input', 'token id, position', **plain)
+    dot.node('embed', 'wte[token] + wpe[position], rmsnorm', fillcolor='#dbe9f6')
+    layer = graphviz.Digraph(name='cluster_layer')
+    layer.attr(label=f'× n_layer (here {n_layer})',
+               labeljust='l', style='rounded', color='gray40')
+    layer.node('layer_input', '', shape='point', width='0.06')
+    layer.node('attention', 'rmsnorm, multi-head attention\nattn_wq, attn_wk, attn_wv, attn_wo',
+               fillcolor='#fde2c8')
+    layer.node('add_attention', **plus)
+    layer.node('mlp', 'rmsnorm, MLP\nmlp_fc1, ReLU, mlp_fc2', fillcolor='#d8f0d2')
+    layer.node('add_mlp', **plus)
+    dot.subgraph(layer)
+    dot.node('head', 'lm_head, softmax', fillcolor='#dbe9f6')
+    dot.node('output', 'next-token probabilities', **plain)
+    dot.edge('input', 'embed')
+    dot.edge('embed', 'layer_input', arrowhead='none')
+    for tail, head in [('layer_input', 'attention'), ('attention', 'add_attention'), ('add_attention', 'mlp'),
+                       ('mlp', 'add_mlp'), ('add_mlp', 'head'), ('head', 'output')]:
+        dot.edge(tail, head)
+    for tail, head in [('layer_input', 'add_attention'), ('add_attention', 'add_mlp')]:   # residuals
+        dot.edge(tail, head, style='dashed', tailport='e', headport='e')
+    return shown(dot)
 
 
 def attention_grids(model, tokens):

@@ -55,3 +55,33 @@ def test_encoding_explains_mistakes(answer, explanation, capsys):
 def test_counts_explain_mistakes(check, answer, explanation, capsys):
     ok, out = verdict(check, answer, capsys=capsys)
     assert not ok and explanation in out
+
+
+def test_the_bigram_exercises_accept_their_solutions_and_explain_mistakes(capsys):
+    from microgpt_lib import Bigram, split_docs
+    from microgpt_lib.exercises.ch01 import check_small_bigram, check_unseen_pairs
+    docs = load_docs()
+    tokenizer = Tokenizer.from_docs(docs)
+    training, held_out = ([tokenizer.document(d) for d in part] for part in split_docs(docs))
+    raw = Bigram(training, tokenizer.vocab_size, smoothing=0)
+    unseen = sum(c == 0 for row in raw.counts for c in row)
+    assert unseen == 104
+    assert verdict(check_unseen_pairs, unseen, capsys=capsys)[0]
+    for wrong, explanation in [(102, 'training names only'), (0, 'smoothing=0'),
+                               (625, 'pairs that do occur'), (100, 'count the 0s')]:
+        ok, out = verdict(check_unseen_pairs, wrong, capsys=capsys)
+        assert not ok and explanation in out
+    ok, out = verdict(check_small_bigram, Bigram(training[:1000], tokenizer.vocab_size), capsys=capsys)
+    assert ok and 'Held-out loss 2.514 (all 28,829 names: 2.466)' in out
+    first_of_file = [tokenizer.document(d) for d in docs[:1000]]
+    for wrong, explanation in [(Bigram(training, 27), 'use only the first 1,000'),
+                               (Bigram(training[:1000], 27, smoothing=0), 'add-one'),
+                               (Bigram(first_of_file, 27), "the file's first 1,000 names"),
+                               (Bigram(training[:1000], 28), 'vocab_size is 28'),
+                               (Bigram(held_out[:1000], 27), 'first 1,000 training names'),
+                               (training[:1000], 'give a Bigram')]:
+        ok, out = verdict(check_small_bigram, wrong, capsys=capsys)
+        assert not ok and explanation in out, out
+    for check in (check_unseen_pairs, check_small_bigram):
+        ok, out = verdict(check, ..., capsys=capsys)
+        assert not ok and 'Replace the ...' in out
