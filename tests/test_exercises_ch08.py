@@ -56,3 +56,38 @@ def test_solutions_are_accepted(check, solution, capsys):
 def test_mistakes_are_explained(check, answer, explanation, capsys):
     ok, out = verdict(check, answer, capsys=capsys)
     assert not ok and explanation in out
+
+
+# Exercise 2, the longer-training experiment
+
+from microgpt_lib.exercises.ch08 import check_longer_training, held_out_loss  # noqa: E402
+
+
+def test_held_out_loss_after_1000_steps_is_the_trained_models():
+    from microgpt_lib import Tokenizer, load_checkpoint, load_docs
+    from microgpt_lib.arrays import ArrayGPT
+    from microgpt_lib.baseline import mean_loss, split_docs
+    from microgpt_lib.data import DATA_DIR
+    model, tokenizer, _, _ = load_checkpoint(DATA_DIR / 'microgpt_seed42.json')
+    held_out = [tokenizer.document(doc) for doc in split_docs(load_docs())[1]]
+    assert abs(held_out_loss(1000) - mean_loss(ArrayGPT.from_gpt(model).loss, held_out)) < 1e-9
+
+
+def test_longer_training(capsys):
+    with_all, without = held_out_loss(10_000), held_out_loss(10_000, ('attention',))
+    assert with_all < held_out_loss(1000) and without > with_all
+    ok, out = verdict(check_longer_training, (with_all, without), capsys=capsys)
+    assert ok and 'attention buys' in out
+    assert verdict(check_longer_training, (round(with_all, 3), round(without, 3)), capsys=capsys)[0]
+
+
+@pytest.mark.parametrize('wrong, explanation', [
+    (lambda: (held_out_loss(10_000, ('attention',)), held_out_loss(10_000)), 'swapped'),
+    (lambda: (held_out_loss(1000), held_out_loss(1000, ('attention',))), 'after 1000 steps'),
+    (lambda: (3.0, 3.1), 'is not it'),
+    (lambda: 2.25, 'two numbers'),
+    (lambda: ..., 'Replace the ...'),
+])
+def test_longer_training_explains_mistakes(wrong, explanation, capsys):
+    ok, out = verdict(check_longer_training, wrong(), capsys=capsys)
+    assert not ok and explanation in out

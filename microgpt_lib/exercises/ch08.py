@@ -76,3 +76,60 @@ def check_loss_means(answer):
         problem = (f"({got[0]:.4f}, {got[1]:.4f}) is not it: use sum(xs) / len(xs) on losses[:50] and "
                    f"on losses[-100:], where losses are the 1000 losses of the training run")
     return report([problem])
+
+
+# Exercise 2, an experiment: what attention buys after longer training.
+
+from functools import lru_cache  # noqa: E402
+
+LONG_STEPS = 10_000
+PART_WEIGHTS = {'attention': 'layer0.attn_wo', 'MLP': 'layer0.mlp_fc2', 'position': 'wpe'}
+
+
+@lru_cache(maxsize=None)
+def held_out_loss(num_steps, off=()):
+    """microgpt's loss on the held-out names after num_steps on the array engine (from the
+    original's start, on the training split in order), with the parts named in `off` (a tuple)
+    held at 0."""
+    import random
+    from .. import arrays
+    from ..baseline import mean_loss, split_docs
+    from ..data import load_docs
+    from ..model import Config
+    from ..tokenizer import Tokenizer
+    docs = load_docs()
+    tokenizer = Tokenizer.from_docs(docs)
+    rng = random.Random(42)
+    rng.shuffle(docs)                   # the original's first draws, before the weights
+    model = arrays.ArrayGPT.initialise(Config(tokenizer.vocab_size), rng)
+    training, held_out = split_docs(load_docs())
+
+    def switch_off():
+        for part in off:
+            model.weights[PART_WEIGHTS[part]][:] = 0
+
+    switch_off()
+    for _ in arrays.train(model, [tokenizer.document(doc) for doc in training], num_steps):
+        switch_off()
+    return mean_loss(model.loss, [tokenizer.document(doc) for doc in held_out])
+
+
+@exercise
+def check_longer_training(answer):
+    """Exercise 2: the held-out loss after 10,000 steps, with everything and without attention."""
+    got = read_numbers(answer, 2, "two numbers, (held-out loss with everything, without attention)")
+    if got is None:
+        return False
+    expected = (held_out_loss(LONG_STEPS), held_out_loss(LONG_STEPS, ('attention',)))
+    close = lambda xs, ys: all(math.isclose(x, y, abs_tol=5e-4) for x, y in zip(xs, ys))
+    if close(got, expected):
+        return report([], success=f"✅ Correct! After {LONG_STEPS:,} steps attention buys "
+                                  f"{expected[1] - expected[0]:.3f} nats per character.")
+    if close(got, expected[::-1]):
+        problem = "you swapped them: without attention the loss is higher"
+    elif close(got, (held_out_loss(1000), held_out_loss(1000, ('attention',)))):
+        problem = f"those are the losses after 1000 steps; train {LONG_STEPS:,} steps"
+    else:
+        problem = (f"({got[0]:.4f}, {got[1]:.4f}) is not it: call held_out_loss({LONG_STEPS}) and "
+                   f"held_out_loss({LONG_STEPS}, ['attention'])")
+    return report([problem])
