@@ -2,6 +2,7 @@
 # make test       - set everything up and run the whole test suite
 # make run        - set everything up and run microgpt (python -m microgpt_lib)
 # make notebooks  - re-execute every chapter in place (outputs committed, widget state stripped)
+# make student    - write the student edition of every chapter to student/ (solutions removed)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,7 +19,7 @@ define require
 	  fi; }
 endef
 
-.PHONY: lab test run notebooks setup browser
+.PHONY: lab test run notebooks student setup browser
 lab: setup
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
 
@@ -30,6 +31,9 @@ run: setup
 
 notebooks: setup
 	$(BIN)/python tests/execute_notebooks.py
+
+student: setup
+	$(BIN)/python -m microgpt_lib.student --out student notebooks/*.ipynb
 
 setup: $(VENV)/.installed
 	$(call require,command -v dot,graphviz)

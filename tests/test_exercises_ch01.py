@@ -1,4 +1,5 @@
 """Chapter 01's exercise checks accept the worked solutions and explain typical mistakes."""
+import numpy as np
 import pytest
 
 from conftest import verdict
@@ -32,11 +33,25 @@ def test_the_worked_solutions_pass(capsys):
     ([26, 9, 0, 4, 4, 26], "token 3 is 4, but it should be the id of 'd'"),
     ([27, 9, 0, 3, 4, 26], 'token 0 is 27, but it should be the id of BOS'),
     ('jade', 'a list of integers'),
-    ((26, 9, 0, 3, 4, 26), 'a list of integers'),
+    ([26, 9.0, 0, 3, 4, 26], 'a list of integers'),
+    ([[26], [9], [0], [3], [4], [26]], 'a list of integers'),
+    ([10 ** 400, 9, 0, 3, 4, 26], 'token 0 is an integer of about 10**400'),
 ])
 def test_encoding_explains_mistakes(answer, explanation, capsys):
     ok, out = verdict(check_encoding, answer, capsys=capsys)
     assert not ok and explanation in out
+
+
+@pytest.mark.parametrize('check, answer', [
+    (check_encoding, (26, 9, 0, 3, 4, 26)),
+    (check_encoding, np.array([26, 9, 0, 3, 4, 26])),
+    (check_encoding, [np.int64(i) for i in [26, 9, 0, 3, 4, 26]]),
+    (check_vocab_size, np.int64(7)),
+    (check_num_predictions, np.array(5)),
+])
+def test_tuples_and_numpy_integers_pass(check, answer, capsys):
+    ok, out = verdict(check, answer, capsys=capsys)
+    assert ok and 'Correct' in out
 
 
 @pytest.mark.parametrize('check, answer, explanation', [
@@ -51,6 +66,8 @@ def test_encoding_explains_mistakes(answer, explanation, capsys):
     (check_num_predictions, 6, 'nothing after it to predict'),
     (check_num_predictions, 9, 'count the tokens that have a next token'),
     (check_num_predictions, '5', 'a whole number'),
+    (check_num_predictions, 10 ** 400, 'about 10**400 is not it'),
+    (check_vocab_size, np.float64(7), 'a whole number'),
 ])
 def test_counts_explain_mistakes(check, answer, explanation, capsys):
     ok, out = verdict(check, answer, capsys=capsys)

@@ -1,6 +1,7 @@
 """Chapter 03's exercise checks accept the worked solutions and explain typical mistakes."""
 import math
 
+import numpy as np
 import pytest
 
 from conftest import verdict
@@ -32,6 +33,7 @@ def test_linear_nodes_is_what_linear_really_creates(capsys):
         nodes.update(topological_order(out))
     created = len(nodes - set(x) - {wi for row in w for wi in row})
     assert verdict(check_linear_nodes, created, capsys=capsys)[0]
+    assert verdict(check_linear_nodes, np.int64(created), capsys=capsys)[0]
 
 
 @pytest.mark.parametrize('answer, explanation', [
@@ -75,6 +77,10 @@ def log_total_as_float(logits):
     (lambda logits: [l * 2 for l in logits], 'should be'),
     (lambda logits: 1 / 0, 'raised ZeroDivisionError'),
     ('log_softmax', 'should be a function'),
+    (lambda logits: [Value('x') for _ in logits], 'every Value should hold a number'),
+    (lambda logits: [Value(10 ** 400) for _ in logits], 'the result should be'),
+    (lambda logits: [Value(v.data, (l,), ('1',)) for v, l in zip(log_softmax(logits), logits)],
+     'backward() from the first log-probability raised TypeError'),
 ])
 def test_log_softmax_explains_mistakes(answer, explanation, capsys):
     ok, out = verdict(check_log_softmax, answer, capsys=capsys)

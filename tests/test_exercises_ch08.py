@@ -1,10 +1,11 @@
 """Chapter 08's exercise checks accept the worked solutions and explain typical mistakes."""
+import numpy as np
 import pytest
 
 from conftest import verdict
 from microgpt_lib import linear_decay
-from microgpt_lib.exercises.ch08 import (check_learning_rates, check_loss_means, check_num_predictions,
-                                         reference_losses)
+from microgpt_lib.exercises.ch08 import (check_learning_rates, check_longer_training, check_loss_means,
+                                         check_num_predictions, held_out_loss, reference_losses)
 
 
 
@@ -29,6 +30,9 @@ def test_reference_losses_are_the_original_run():
     (check_num_predictions, min(16, 22 - 1)),
     (check_loss_means, (mean(reference_losses()[:50]), mean(reference_losses()[-100:]))),
     (check_loss_means, (2.8515, 2.2761)),
+    (check_learning_rates, np.array([0.01, 0.005, 0.00001])),
+    (check_num_predictions, np.int64(16)),
+    (check_loss_means, np.array([2.85145, 2.27612], dtype=np.float32)),
 ])
 def test_solutions_are_accepted(check, solution, capsys):
     ok, out = verdict(check, solution, capsys=capsys)
@@ -52,6 +56,12 @@ def test_solutions_are_accepted(check, solution, capsys):
     (check_loss_means, (mean(reference_losses()[:100]), mean(reference_losses()[-100:])), 'first 100'),
     (check_loss_means, (3.0, 2.0), 'is not it'),
     (check_loss_means, 2.5, 'give two numbers'),
+    (check_learning_rates, (0.01, 0.005, 0.0), 'still gets a little'),
+    (check_learning_rates, (0.01, 0.00501, 0.00001), 'rounded too far'),
+    (check_learning_rates, (10 ** 400, 0.005, 0.0), 'too large for a float'),
+    (check_loss_means, (2.85, 2.28), 'rounded too far'),
+    (check_loss_means, (3.0, 10 ** 400), 'too large for a float'),
+    (check_num_predictions, 10 ** 400, 'about 10**400 is not it'),
 ])
 def test_mistakes_are_explained(check, answer, explanation, capsys):
     ok, out = verdict(check, answer, capsys=capsys)
@@ -59,8 +69,6 @@ def test_mistakes_are_explained(check, answer, explanation, capsys):
 
 
 # Exercise 2, the longer-training experiment
-
-from microgpt_lib.exercises.ch08 import check_longer_training, held_out_loss  # noqa: E402
 
 
 def test_held_out_loss_after_1000_steps_is_the_trained_models():
@@ -78,7 +86,8 @@ def test_longer_training(capsys):
     assert with_all < held_out_loss(1000) and without > with_all
     ok, out = verdict(check_longer_training, (with_all, without), capsys=capsys)
     assert ok and 'attention buys' in out
-    assert verdict(check_longer_training, (round(with_all, 3), round(without, 3)), capsys=capsys)[0]
+    ok, out = verdict(check_longer_training, (round(with_all, 3), round(without, 3)), capsys=capsys)
+    assert not ok and 'rounded too far' in out
 
 
 @pytest.mark.parametrize('wrong, explanation', [

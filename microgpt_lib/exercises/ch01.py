@@ -2,7 +2,7 @@
 
 The names' tokenizer knows 'a'..'z' as ids 0..25, and BOS is 26.
 """
-from . import check_number, exercise, report, unanswered
+from . import as_list, as_whole_number, check_number, exercise, report, shown, unanswered
 
 BOS = 26
 
@@ -11,8 +11,11 @@ def _ids(name):
     return [ord(ch) - ord('a') for ch in name]
 
 
-def _is_int_list(answer):
-    return isinstance(answer, list) and all(type(i) is int for i in answer)
+def _int_list(answer):
+    """The answer as a list of ints (from a list, tuple or array of whole numbers), or None."""
+    items = as_list(answer)
+    ids = None if items is None else [as_whole_number(i) for i in items]
+    return None if ids is None or None in ids else ids
 
 
 @exercise
@@ -22,27 +25,28 @@ def check_encoding(answer):
         return False
     letters = _ids('jade')
     expected = [BOS] + letters + [BOS]
-    if not _is_int_list(answer):
-        return report([f"give a list of integers, like [26, 0, 26]; got {answer!r}"])
-    if answer == expected:
+    ids = _int_list(answer)
+    if ids is None:
+        return report([f"give a list of integers, like [26, 0, 26]; got {shown(answer)}"])
+    if ids == expected:
         return report([])
-    if answer == letters:
+    if ids == letters:
         problem = "those are the letters' ids, but the model also sees BOS (26) at the start and at the end"
-    elif answer == [BOS] + letters:
+    elif ids == [BOS] + letters:
         problem = "the start is right; the document also ends with BOS, so the model learns where a name stops"
-    elif answer == letters + [BOS]:
+    elif ids == letters + [BOS]:
         problem = "the end is right; the document also starts with BOS, the token the model begins from"
-    elif answer == [BOS] + [i + 1 for i in letters] + [BOS]:
+    elif ids == [BOS] + [i + 1 for i in letters] + [BOS]:
         problem = "token ids count from 0: 'a' is 0 and 'z' is 25, so BOS = len(uchars) = 26 comes right after"
-    elif answer == [0] + [i + 1 for i in letters] + [0]:
+    elif ids == [0] + [i + 1 for i in letters] + [0]:
         problem = ("here BOS is not 0 (that is makemore's '.' separator): the letters keep ids 0..25 "
                    "and BOS is the next id, 26")
-    elif len(answer) != len(expected):
-        problem = f"'jade' should become {len(expected)} tokens (BOS, four letters, BOS), not {len(answer)}"
+    elif len(ids) != len(expected):
+        problem = f"'jade' should become {len(expected)} tokens (BOS, four letters, BOS), not {len(ids)}"
     else:
-        pos = next(pos for pos, (got, exp) in enumerate(zip(answer, expected)) if got != exp)
+        pos = next(pos for pos, (got, exp) in enumerate(zip(ids, expected)) if got != exp)
         what = 'BOS' if expected[pos] == BOS else repr('jade'[pos - 1])
-        problem = f"token {pos} is {answer[pos]}, but it should be the id of {what}"
+        problem = f"token {pos} is {shown(ids[pos])}, but it should be the id of {what}"
     return report([problem])
 
 

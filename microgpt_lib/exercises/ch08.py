@@ -1,16 +1,12 @@
 """Checks for chapter 08's exercises: the training loop."""
-import math
+from functools import lru_cache
 
 from ..data import DATA_DIR
 from ..optim import linear_decay
-from . import check_number, exercise, read_numbers, report
+from . import ROUNDED_TOO_FAR, check_number, close, exercise, judge, read_numbers, report, roughly, shown
 
 LEARNING_RATE, NUM_STEPS = 0.01, 1000
 LR_STEPS = (0, 500, 999)
-
-
-def _close(xs, ys, tol):
-    return all(math.isclose(x, y, rel_tol=tol, abs_tol=1e-12) for x, y in zip(xs, ys))
 
 
 @exercise
@@ -19,18 +15,19 @@ def check_learning_rates(answer):
     got = read_numbers(answer, len(LR_STEPS), f"three numbers, the learning rates at steps {LR_STEPS}")
     if got is None:
         return False
-    if _close(got, [linear_decay(LEARNING_RATE, s, NUM_STEPS) for s in LR_STEPS], 1e-6):
-        return report([])
-    if _close(got, [linear_decay(LEARNING_RATE, s + 1, NUM_STEPS) for s in LR_STEPS], 1e-6):
-        problem = ("steps count from 0, so use step itself, not step + 1: the first step gets the full 0.01, "
-                   "and the last one (999) still gets a little, not 0")
-    elif _close(got, [LEARNING_RATE * s / NUM_STEPS for s in LR_STEPS], 1e-6):
-        problem = "your learning rate grows; it should start at 0.01 and fall towards 0: 0.01 * (1 - step / 1000)"
-    elif got[0] != LEARNING_RATE:
-        problem = f"step 0 uses the full learning rate, 0.01, not {got[0]}"
+    expected = [linear_decay(LEARNING_RATE, s, NUM_STEPS) for s in LR_STEPS]
+    if not close(got[0], LEARNING_RATE):
+        otherwise = f"step 0 uses the full learning rate, 0.01, not {got[0]!r}"
     else:
-        problem = "the rate falls in a straight line from 0.01 at step 0 to 0 at step 1000: 0.01 * (1 - step / 1000)"
-    return report([problem])
+        otherwise = "the rate falls in a straight line from 0.01 at step 0 to 0 at step 1000: 0.01 * (1 - step / 1000)"
+    return judge(got, expected, [
+        ([linear_decay(LEARNING_RATE, s + 1, NUM_STEPS) for s in LR_STEPS],
+         "steps count from 0, so use step itself, not step + 1: the first step gets the full 0.01, "
+         "and the last one (999) still gets a little, not 0"),
+        ([LEARNING_RATE * s / NUM_STEPS for s in LR_STEPS],
+         "your learning rate grows; it should start at 0.01 and fall towards 0: 0.01 * (1 - step / 1000)"),
+        (expected[:2] + [0.0], "the last step, 999, still gets a little: 0.01 * (1 - 999 / 1000) = 0.00001, not 0"),
+    ], otherwise)
 
 
 @exercise
@@ -53,6 +50,9 @@ def reference_losses():
     return [float(line.rsplit(' ', 1)[1]) for line in lines if line.startswith('step ')]
 
 
+PRINTED_PRECISION = 5e-5    # the printed losses are rounded to 4 decimals, and so may be their means
+
+
 @exercise
 def check_loss_means(answer):
     """Exercise 3: the mean loss of the first 50 steps and of the last 100 steps."""
@@ -62,25 +62,26 @@ def check_loss_means(answer):
     losses = reference_losses()
     mean = lambda xs: sum(xs) / len(xs)
     first, last = mean(losses[:50]), mean(losses[-100:])
-    tol = 1e-3      # the printed losses are rounded to 4 decimals
-    if _close(got, (first, last), tol):
+    def near(x, y):
+        return close(x, y, abs_tol=PRINTED_PRECISION)
+    if near(got, (first, last)):
         return report([], success=f"✅ Correct! From {first:.2f} to {last:.2f}: the model learnt, "
                                   f"though single steps still jump around.")
-    if _close(got, (last, first), tol):
+    if near(got, (last, first)):
         problem = "you swapped them: the first 50 steps come first, and their mean is the larger"
-    elif math.isclose(got[1], mean(losses[-50:]), rel_tol=tol):
+    elif near(got[1], mean(losses[-50:])):
         problem = "the second number is the mean of the last 50 losses; take the last 100: losses[-100:]"
-    elif math.isclose(got[0], mean(losses[:100]), rel_tol=tol):
+    elif near(got[0], mean(losses[:100])):
         problem = "the first number is the mean of the first 100 losses; take the first 50: losses[:50]"
+    elif roughly(got, (first, last)):
+        problem = ROUNDED_TOO_FAR
     else:
-        problem = (f"({got[0]:.4f}, {got[1]:.4f}) is not it: use sum(xs) / len(xs) on losses[:50] and "
+        problem = (f"({got[0]!r}, {got[1]!r}) is not it: use sum(xs) / len(xs) on losses[:50] and "
                    f"on losses[-100:], where losses are the 1000 losses of the training run")
     return report([problem])
 
 
 # Exercise 2, an experiment: what attention buys after longer training.
-
-from functools import lru_cache  # noqa: E402
 
 LONG_STEPS = 10_000
 PART_WEIGHTS = {'attention': 'layer0.attn_wo', 'MLP': 'layer0.mlp_fc2', 'position': 'wpe'}
@@ -92,7 +93,7 @@ def held_out_loss(num_steps, off=()):
     original's start, on the training split in order), with the parts named in `off` (a tuple)
     held at 0."""
     import random
-    from .. import arrays
+    from .. import arrays       # NumPy is imported only when needed
     from ..baseline import mean_loss, split_docs
     from ..data import load_docs
     from ..model import Config
@@ -121,15 +122,11 @@ def check_longer_training(answer):
     if got is None:
         return False
     expected = (held_out_loss(LONG_STEPS), held_out_loss(LONG_STEPS, ('attention',)))
-    close = lambda xs, ys: all(math.isclose(x, y, abs_tol=5e-4) for x, y in zip(xs, ys))
-    if close(got, expected):
-        return report([], success=f"✅ Correct! After {LONG_STEPS:,} steps attention buys "
-                                  f"{expected[1] - expected[0]:.3f} nats per character.")
-    if close(got, expected[::-1]):
-        problem = "you swapped them: without attention the loss is higher"
-    elif close(got, (held_out_loss(1000), held_out_loss(1000, ('attention',)))):
-        problem = f"those are the losses after 1000 steps; train {LONG_STEPS:,} steps"
-    else:
-        problem = (f"({got[0]:.4f}, {got[1]:.4f}) is not it: call held_out_loss({LONG_STEPS}) and "
-                   f"held_out_loss({LONG_STEPS}, ['attention'])")
-    return report([problem])
+    return judge(got, expected, [
+        (expected[::-1], "you swapped them: without attention the loss is higher"),
+        ((held_out_loss(1000), held_out_loss(1000, ('attention',))),
+         f"those are the losses after 1000 steps; train {LONG_STEPS:,} steps"),
+    ], f"{shown(got)} is not it: call held_out_loss({LONG_STEPS}) and "
+       f"held_out_loss({LONG_STEPS}, ['attention'])",
+        success=f"✅ Correct! After {LONG_STEPS:,} steps attention buys "
+                f"{expected[1] - expected[0]:.3f} nats per character.")
