@@ -161,8 +161,8 @@ def plot_attention(grids, labels, title):
     for h, (ax, grid) in enumerate(zip(axes[0], grids)):
         image = ax.imshow(grid, vmin=0, vmax=1, cmap='viridis')
         ax.set_title(f'head {h}')
-        ax.set_xticks(range(len(labels)), labels, fontsize=11, rotation=90)   # readable on a slide
-        ax.set_yticks(range(len(labels)), labels, fontsize=11)
+        ax.set_xticks(range(len(labels)), labels, fontsize=7)
+        ax.set_yticks(range(len(labels)), labels, fontsize=7)
         ax.set_xlabel('looks at')
     axes[0][0].set_ylabel('reading')
     fig.colorbar(image, ax=axes[0], shrink=0.8, label='attention weight')
