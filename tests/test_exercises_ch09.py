@@ -105,6 +105,7 @@ def test_copies_experiment(capsys):
     (lambda few, docs, samples: sum(name not in few for name in samples), 'NOT copies'),
     (lambda few, docs, samples: 0.62, 'whole number'),
     (lambda few, docs, samples: 1000, 'first 50 shuffled names'),
+    (lambda few, docs, samples: 10 ** 400, 'about 10**400 is not it'),
 ])
 def test_copies_explains_mistakes(wrong, explanation, capsys):
     ok, out = verdict(check_copies, wrong(*names_after_training_on_few()), capsys=capsys)

@@ -3,7 +3,7 @@ from functools import lru_cache
 
 from ..data import DATA_DIR
 from ..optim import linear_decay
-from . import ROUNDED_TOO_FAR, check_number, close, exercise, judge, read_numbers, report, roughly, shown
+from . import ROUNDED_TOO_FAR, close, exercise, judge, read_numbers, report, roughly, shown
 
 LEARNING_RATE, NUM_STEPS = 0.01, 1000
 LR_STEPS = (0, 500, 999)
@@ -28,20 +28,6 @@ def check_learning_rates(answer):
          "your learning rate grows; it should start at 0.01 and fall towards 0: 0.01 * (1 - step / 1000)"),
         (expected[:2] + [0.0], "the last step, 999, still gets a little: 0.01 * (1 - 999 / 1000) = 0.00001, not 0"),
     ], otherwise)
-
-
-@exercise
-def check_num_predictions(answer):
-    """Exercise 2: how many predictions the loss of a 20-letter name averages over."""
-    return check_number(answer, 16, {
-        20: "a 20-letter name has 21 tokens to predict (its letters and the final BOS), "
-            "but the model only has block_size = 16 positions",
-        21: "that would be right for a longer block_size, but the model only has 16 positions: "
-            "n = min(block_size, len(tokens) - 1)",
-        22: "that is the number of tokens (BOS, 20 letters, BOS), and the model only has 16 positions anyway",
-        15: "the model has 16 positions, 0 to 15, and each one makes a prediction",
-        17: "the model has only 16 positions, so it makes 16 predictions (positions 0 to 15)",
-    }, "count the tokens that have a next token to predict, then remember the model's 16 positions")
 
 
 def reference_losses():
