@@ -50,11 +50,12 @@ class NoMermaid(Preprocessor):
 
 def library_url(package, folder):
     """Where the export loads `package` from: its CDN, or its copy in `folder`."""
-    version, file, cdn = WEB_LIBRARIES[package]
+    _, file, cdn = WEB_LIBRARIES[package]
     return f'{folder}/{package}/{file}'.rstrip('/') if folder else cdn
 
 
 def configure(c, folder=os.environ.get('SLIDES_LIB')):
+    """The settings, into the nbconvert configuration c."""
     c.SlidesExporter.reveal_width = '960'
     c.SlidesExporter.reveal_height = '700'
     c.SlidesExporter.reveal_theme = 'white'           # its fonts ship with reveal.js (others use Google Fonts)

@@ -51,17 +51,22 @@ def test_presenting_fetches_nothing_from_the_net(decks):
     assert {name: deck.refused for name, deck in decks.items() if deck.refused} == {}
 
 
-def test_the_measure_finds_tall_slides_and_clipped_lines_and_not_more(tmp_path):
+def test_the_measure_finds_tall_slides_and_clipped_lines_and_not_more_and_drops_widgets(tmp_path):
     code = nbformat.v4.new_code_cell
+    widget = nbformat.v4.new_output('display_data', data={
+        'text/plain': 'VBox(children=(IntSlider(value=0),))',
+        'application/vnd.jupyter.widget-view+json': {'model_id': 'f00', 'version_major': 2, 'version_minor': 0}})
     nb = nbformat.v4.new_notebook(cells=[
-        code('print("fits")', metadata={'slideshow': {'slide_type': 'slide'}}),
+        code('print("fits")', metadata={'slideshow': {'slide_type': 'slide'}}, outputs=[widget]),
         code('x = 1  # ' + 'a' * 66, metadata={'slideshow': {'slide_type': 'slide'}}),      # 75 characters
         code('x = 1  # ' + 'a' * 150, metadata={'slideshow': {'slide_type': 'slide'}}),
         code('\n'.join(f'x = {i}' for i in range(40)), metadata={'slideshow': {'slide_type': 'subslide'}}),
         code('pass', metadata={'slideshow': {'slide_type': 'skip'}}),
     ])
     nbformat.write(nb, tmp_path / 'probe.ipynb')
-    (deck,) = slides.measure_exports(slides.export([tmp_path / 'probe.ipynb'], tmp_path, LIBRARIES))
+    (html,) = slides.export([tmp_path / 'probe.ipynb'], tmp_path, LIBRARIES)
+    assert 'VBox(children' not in html.read_text()         # a live widget cannot show on a static page
+    (deck,) = slides.measure_exports([html])
     assert [(s.h, s.v) for s in deck.slides] == [(0, 0), (1, 0), (2, 0), (2, 1)]
     assert [(s.h, s.v) for s in deck.clipped] == [(2, 0)]
     assert [(s.h, s.v) for s in deck.too_tall] == [(2, 1)]
