@@ -9,10 +9,10 @@ from microgpt_lib import (GPT, Config, Tokenizer, Value, document_loss, linear, 
 from microgpt_lib import nn
 from microgpt_lib.sample import next_token_probs, prefix_probs
 
-BLOCKS = {
-    'linear': lambda x: sum(y * (i + 1) for i, y in enumerate(linear(x[:3], [x[3:6], x[6:9]]))),
-    'softmax': lambda x: sum(p * w for p, w in zip(softmax(x[:4]), [0.1, 2.0, -1.0, 0.5])),
-    'rmsnorm': lambda x: sum(y * w for y, w in zip(rmsnorm(x[:4]), [0.3, -1.2, 2.0, 0.7])),
+BLOCKS = {     # each block's outputs summed into one number, left to right on floats as on Values
+    'linear': lambda x: nn.add_up(y * (i + 1) for i, y in enumerate(linear(x[:3], [x[3:6], x[6:9]]))),
+    'softmax': lambda x: nn.add_up(p * w for p, w in zip(softmax(x[:4]), [0.1, 2.0, -1.0, 0.5])),
+    'rmsnorm': lambda x: nn.add_up(y * w for y, w in zip(rmsnorm(x[:4]), [0.3, -1.2, 2.0, 0.7])),
 }
 XS = [0.5, -1.2, 0.8, 1.1, -0.4, 0.3, 0.9, -0.7, 0.2]
 
