@@ -6,6 +6,7 @@ except ImportError:                 # Python 3.10
     import tomli as tomllib
 
 import graphviz
+import pytest
 import yaml
 
 from conftest import ROOT
@@ -49,5 +50,20 @@ def test_without_dot_the_graph_is_shown_as_text_with_install_help(monkeypatch):
     graph = pictures.draw_graph(out, labels={a: 'a'})
     assert isinstance(graph, pictures.GraphText)
     text = graph._repr_markdown_()
-    assert 'apt-get install graphviz' in text and 'a | data 2.0000' in text
+    assert pictures.graphviz_install() in text and 'a | data 2.0000' in text
     assert 'digraph' in repr(graph)
+
+
+@pytest.mark.parametrize('platform, conda, tool', [
+    ('linux', False, 'sudo apt-get install graphviz'),
+    ('darwin', False, 'brew install graphviz'),
+    ('win32', False, 'https://graphviz.org/download/'),
+    ('win32', True, 'conda install -c conda-forge graphviz'),
+    ('darwin', True, 'conda install -c conda-forge graphviz'),
+])
+def test_the_graphviz_hint_names_the_tool_of_the_system(tmp_path, platform, conda, tool):
+    if conda:
+        (tmp_path / 'conda-meta').mkdir()
+    hint = pictures.graphviz_install(platform, tmp_path)
+    assert tool in hint
+    assert ('apt-get' in hint) == (tool == 'sudo apt-get install graphviz')
