@@ -1,4 +1,5 @@
 """The repository around the package: conda and pip name the same dependencies; pictures degrade gracefully."""
+import os
 import re
 try:
     import tomllib
@@ -25,6 +26,15 @@ def test_environment_yml_and_pyproject_name_the_same_dependencies():
                    if isinstance(dep, str) and name(dep) not in ('python', 'pip', 'graphviz')}
     assert conda_names == pip_names
     assert {'pip': ['-e .']} in env['dependencies']      # then the package itself
+
+
+def test_binder_installs_the_same_environment_then_the_course_once_the_repository_is_there():
+    root = yaml.safe_load((ROOT / 'environment.yml').read_text())
+    binder = yaml.safe_load((ROOT / 'binder' / 'environment.yml').read_text())
+    assert binder['dependencies'] == [dep for dep in root['dependencies'] if dep != {'pip': ['-e .']}]
+    assert binder['channels'] == root['channels']
+    post_build = ROOT / 'binder' / 'postBuild'
+    assert 'pip install --no-deps -e .' in post_build.read_text() and os.access(post_build, os.X_OK)
 
 
 def small_graph():
