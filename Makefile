@@ -3,6 +3,9 @@
 # make quick      - the quick tests only (e.g. make quick PYTHON=python3.13 VENV=.venv-3.13)
 # make run        - set up and run microgpt (python -m microgpt_lib)
 # make notebooks  - re-execute every chapter in place (outputs committed, widget state stripped)
+# make student    - write the student edition of every chapter to student/ (solutions removed)
+# make slides     - every chapter as reveal.js slides in slides/ (loads reveal.js & co. from CDNs)
+# make slides-offline - the same, with reveal.js & co. in slides/lib/ (fetched once with npm)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -20,7 +23,7 @@ define require
 	  fi; }
 endef
 
-.PHONY: lab test quick run notebooks setup setup-test browser
+.PHONY: lab test quick run notebooks student slides slides-offline setup setup-test browser
 lab: setup
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
 
@@ -36,13 +39,24 @@ run: setup
 notebooks: setup-test
 	$(BIN)/python tests/execute_notebooks.py
 
+student: setup
+	$(BIN)/python -m microgpt_lib.student --out student notebooks/*.ipynb
+
+slides: setup
+	$(BIN)/jupyter nbconvert --config slides_config.py --to slides --output-dir slides notebooks/[0-9][0-9]_*.ipynb
+
+slides-offline: setup-test
+	$(call require,command -v npm,npm)
+	$(BIN)/python tests/slides.py --export-only
+
 setup: $(VENV)/.installed      # the course and what it runs on, nothing more
 	$(call require,command -v dot,graphviz)
 
 setup-test: setup $(VENV)/.installed-test
 
-browser:                       # Chromium, for the browser tests
+browser:                       # Chromium, for the browser tests; npm fetches reveal.js for the slide test
 	$(call require,command -v chromium,chromium)
+	$(call require,command -v npm,npm)
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \

@@ -1,32 +1,37 @@
 """python -m microgpt_lib: train microgpt and invent names, printing what the original prints."""
 import argparse
 import math
-import os
 import random
 import sys
-from pathlib import Path
 
 from tqdm import tqdm
 
-from .checkpoint import load_checkpoint, save_checkpoint
-from .data import load_docs
-from .model import GPT, Config
+from .checkpoint import load_checkpoint, save_checkpoint, save_target
+from .data import NAMES_PATH, load_docs
+from .model import GPT, Config, check_size
 from .sample import check_temperature, sample_names
-from .tokenizer import Tokenizer
+from .tokenizer import Documents, Tokenizer
 from .train import train
 
 DEFAULTS = dict(seed=42, data=None, n_layer=1, n_embd=16, n_head=4, block_size=16,
                 steps=1000, learning_rate=0.01, temperature=0.5, samples=20)
 MODEL_OPTIONS = ('n_layer', 'n_embd', 'n_head', 'block_size')
+MAX_SAMPLES = 100_000       # some 5 minutes of sampling on the scalar engine; more is surely a slip
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        """One line, not the whole usage block."""
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog='python -m microgpt_lib',
         description="Train microgpt on one document per line, then sample new ones. "
                     "With no options it prints exactly what Karpathy's microgpt prints.")
     p.add_argument('--seed', type=int, help='random seed (default 42)')
-    p.add_argument('--data', type=Path, help='UTF-8 text file, one document per line (default: the names)')
+    p.add_argument('--data', help='UTF-8 text file, one document per line (default: the names)')
     p.add_argument('--n-layer', type=int, help='transformer layers (default 1)')
     p.add_argument('--n-embd', type=int, help='embedding width (default 16)')
     p.add_argument('--n-head', type=int, help='attention heads; must divide --n-embd (default 4)')
@@ -35,8 +40,8 @@ def parse_args(argv):
     p.add_argument('--learning-rate', type=float, help='Adam learning rate, decayed linearly to 0 (default 0.01)')
     p.add_argument('--temperature', type=float, help='sampling temperature, above 0 (default 0.5)')
     p.add_argument('--samples', type=int, help='how many names to sample (default 20)')
-    p.add_argument('--save', type=Path, metavar='PATH', help='write a checkpoint after training')
-    p.add_argument('--load', type=Path, metavar='PATH', help='sample from a checkpoint instead of training')
+    p.add_argument('--save', metavar='PATH', help='write a checkpoint after training')
+    p.add_argument('--load', metavar='PATH', help='sample from a checkpoint instead of training')
     p.add_argument('--engine', choices=('scalar', 'numpy'), default='scalar',
                    help='scalar: the Value graph, as the original; numpy: the same model on arrays, '
                         'much faster (default scalar)')
@@ -49,8 +54,7 @@ def check_args(given, a):
         raise ValueError(f"--steps must be at least 1, got {a.steps}")
     if not (math.isfinite(a.learning_rate) and a.learning_rate > 0):
         raise ValueError(f"--learning-rate must be a finite number above 0, got {a.learning_rate}")
-    if a.samples < 0:
-        raise ValueError(f"--samples must be 0 or more, got {a.samples}")
+    check_samples('--samples', a.samples)
     try:
         check_temperature(a.temperature)
     except ValueError as e:
@@ -58,10 +62,15 @@ def check_args(given, a):
     Config(2, **{k: getattr(a, k) for k in MODEL_OPTIONS})   # checks n_embd % n_head and friends
     if a.load and a.save:
         raise ValueError("--save and --load cannot be combined: --load does not train")
-    if a.save and not a.save.parent.is_dir():
-        raise ValueError(f"--save: directory {a.save.parent} does not exist")
+    if a.save is not None:
+        save_target(a.save, data=a.data or NAMES_PATH)      # before training, not after
     if a.load and given & {'steps', 'learning_rate'}:
         raise ValueError("--steps and --learning-rate do not apply to --load, which does not train")
+
+
+def check_samples(what, samples):
+    if type(samples) is not int or not 0 <= samples <= MAX_SAMPLES:
+        raise ValueError(f"{what} must be a whole number from 0 to {MAX_SAMPLES:,}, got {samples!r}")
 
 
 def print_samples(names):
@@ -83,6 +92,7 @@ def run_training(a):
     docs = load_docs(a.data)
     tokenizer = Tokenizer.from_docs(docs)
     config = Config(tokenizer.vocab_size, **{k: getattr(a, k) for k in MODEL_OPTIONS})
+    check_size(config, a.engine, positions=max(map(len, docs)) + 1)
     rng.shuffle(docs)
     print(f"num docs: {len(docs)}")
     print(f"vocab size: {tokenizer.vocab_size}")
@@ -90,14 +100,17 @@ def run_training(a):
     print(f"num params: {len(model.parameters())}")
     to_engine, train_on, sample_on = engine(a.engine)
     model = to_engine(model)
-    documents = [tokenizer.document(doc) for doc in docs]
     bar = tqdm(total=a.steps, file=sys.stderr, disable=not sys.stderr.isatty(), unit='step', leave=False)
     with bar:
-        for step, loss in train_on(model, documents, a.steps, a.learning_rate):
+        for step, loss in train_on(model, Documents(tokenizer, docs), a.steps, a.learning_rate):
             tqdm.write(f"step {step + 1:4d} / {a.steps:4d} | loss {loss:.4f}", file=sys.stdout)
             bar.update()
-    if a.save:
-        save_checkpoint(a.save, model, tokenizer, rng, temperature=a.temperature, samples=a.samples)
+    if a.save is not None:
+        try:
+            save_checkpoint(a.save, model, tokenizer, rng, temperature=a.temperature, samples=a.samples)
+        except (ValueError, OSError) as e:          # e.g. the disk filled up during training
+            raise ValueError(f"the trained model was not saved: {e}") from None
+        a.saved = a.save
     print_samples(sample_on(model, tokenizer, rng, a.temperature, a.samples))
 
 
@@ -117,8 +130,7 @@ def run_loaded(given, a):
         check_temperature(temperature)
     except ValueError as e:
         raise ValueError(f"checkpoint {a.load}: {e}") from None
-    if type(samples) is not int or samples < 0:
-        raise ValueError(f"checkpoint {a.load}: samples must be a whole number of at least 0, got {samples!r}")
+    check_samples(f"checkpoint {a.load}: samples", samples)
     to_engine, _, sample_on = engine(a.engine)
     print_samples(sample_on(to_engine(model), tokenizer, rng, temperature, samples))
 
@@ -129,6 +141,7 @@ def main(argv=None):
     for k, v in DEFAULTS.items():
         if getattr(args, k) is None:
             setattr(args, k, v)
+    args.saved = None
     try:
         check_args(given, args)
         if args.load:
@@ -139,7 +152,8 @@ def main(argv=None):
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: nothing was saved", file=sys.stderr)
+        saved = f"the checkpoint was saved to {args.saved}" if args.saved else "nothing was saved"
+        print(f"interrupted: {saved}", file=sys.stderr)
         return 130
     return 0
 

@@ -10,14 +10,10 @@ order), and a training step takes a fraction of a millisecond.
 """
 import numpy as np
 
-from .model import GPT, weight_shapes
+from .model import GPT, check_size, check_token_ids, num_params, weight_shapes
 from .optim import linear_decay
-from .sample import check_temperature
-
-
-def num_params(config):
-    """How many parameters a model of this config has."""
-    return sum(nout * nin for _, nout, nin in weight_shapes(config))
+from .sample import check_temperature, most_likely
+from .train import TrainingDiverged, check_document
 
 
 def rmsnorm(x):
@@ -52,8 +48,9 @@ class ArrayGPT:
     """
 
     def __init__(self, config, params):
+        check_size(config, 'numpy', positions=1)        # before allocating the mask, the one-hot table and the rest
         self.config = config
-        self.params = np.array(params, dtype=np.float64)    # our own copy, in GPT.parameters() order
+        self.params = np.fromiter(params, dtype=np.float64)    # our own copy, in GPT.parameters() order
         if self.params.shape != (num_params(config),):
             raise ValueError(f"this config has {num_params(config)} parameters, got {self.params.shape}")
         self.grad = np.zeros_like(self.params)
@@ -66,7 +63,7 @@ class ArrayGPT:
     @classmethod
     def initialise(cls, config, rng, std=0.08):
         """Fresh weights: the very Gaussian draws GPT.initialise makes, in the same order."""
-        return cls(config, [rng.gauss(0, std) for _ in range(num_params(config))])
+        return cls(config, (rng.gauss(0, std) for _ in range(num_params(config))))   # drawn once the size is checked
 
     @classmethod
     def from_gpt(cls, model):
@@ -141,6 +138,7 @@ class ArrayGPT:
 
     def _loss_and_grad(self, tokens):
         """Mean cross-entropy of one document (as the scalar engine's); fills self.grad."""
+        check_document(tokens, self.config.vocab_size)
         n = min(self.config.block_size, len(tokens) - 1)
         tokens = np.asarray(tokens[:n + 1])
         logits, acts = self._forward(tokens[:-1])
@@ -154,10 +152,12 @@ class ArrayGPT:
         """Next-token logits at every position of tokens (at most block_size of them)."""
         if not 1 <= len(tokens) <= self.config.block_size:
             raise ValueError(f"the model sees 1 to {self.config.block_size} tokens, got {len(tokens)}")
+        check_token_ids(tokens, self.config.vocab_size)
         return self._forward(np.asarray(tokens))[0]
 
     def loss(self, tokens):
         """Mean cross-entropy of one document (a token list), without gradients."""
+        check_document(tokens, self.config.vocab_size)
         n = min(self.config.block_size, len(tokens) - 1)
         probs = softmax(self.logits(tokens[:n]))
         return float((1 / n) * -np.log(probs[np.arange(n), tokens[1:n + 1]]).sum())
@@ -205,7 +205,8 @@ class Adam:
 def train(model, documents, num_steps=1000, learning_rate=0.01):
     """Train an ArrayGPT in place on documents (token lists), one per step, in order.
 
-    A generator yielding (step, loss) after every step, like microgpt_lib.train.train.
+    A generator yielding (step, loss) after every step, like microgpt_lib.train.train,
+    and raising TrainingDiverged at the same step as it does.
     """
     if type(num_steps) is not int or num_steps < 1:
         raise ValueError(f"num_steps must be a whole number of at least 1, got {num_steps!r}")
@@ -213,8 +214,12 @@ def train(model, documents, num_steps=1000, learning_rate=0.01):
         raise ValueError("there are no documents to train on")
     optimizer = Adam(model.params, learning_rate)
     for step in range(num_steps):
-        loss = model._loss_and_grad(documents[step % len(documents)])
-        optimizer.step(model.grad, linear_decay(learning_rate, step, num_steps))
+        with np.errstate(all='ignore'):      # a diverging run makes inf and nan: reported below, not warned about
+            loss = model._loss_and_grad(documents[step % len(documents)])
+            optimizer.step(model.grad, linear_decay(learning_rate, step, num_steps))
+        # an infinite v is where the scalar engine's grad ** 2 overflows (an OverflowError there)
+        if not (np.isfinite(loss) and np.isfinite(model.params).all() and np.isfinite(optimizer.v).all()):
+            raise TrainingDiverged(step)
         yield step, loss
 
 
@@ -224,8 +229,11 @@ def sample(model, tokenizer, rng, temperature=0.5):
     inv_t = temperature ** -1
     tokens = [tokenizer.BOS]
     for _ in range(model.config.block_size):
-        probs = softmax(model.logits(tokens)[-1] * inv_t)
-        token_id = rng.choices(range(tokenizer.vocab_size), weights=probs.tolist())[0]
+        logits = model.logits(tokens)[-1]
+        with np.errstate(over='ignore'):
+            scaled = logits * inv_t
+        probs = most_likely(logits.tolist()) if np.isposinf(scaled).any() else softmax(scaled).tolist()
+        token_id = rng.choices(range(tokenizer.vocab_size), weights=probs)[0]
         if token_id == tokenizer.BOS:
             break
         tokens.append(token_id)

@@ -2,24 +2,31 @@
 
 JSON writes every float with repr(), which reads back as the very same float,
 so a loaded model samples exactly the names the saved one would have. A
-SHA-256 over the content catches a truncated or edited file; nothing is ever
-unpickled, so a checkpoint is data and never code.
+SHA-256 over the content catches a truncated or accidentally damaged file (it
+is no signature: whoever edits a file on purpose can recompute it, so every
+field is checked as well). Nothing is ever unpickled, so a checkpoint is data
+and never code.
 """
 import hashlib
 import json
 import math
+import os
 import random
+import stat
+from pathlib import Path
 
-from .data import write_atomically
-from .model import GPT, Config, weight_shapes
+from .data import as_path, read_file, write_atomically
+from .model import MAX_PARAMS, GPT, Config, num_params, weight_shapes
 from .tokenizer import Tokenizer
 
 FORMAT = 'microgpt-checkpoint'
 VERSION = 1
+MAX_BYTES = 32 * MAX_PARAMS     # room for MAX_PARAMS weights (at most 26 characters each) and the vocabulary
+FIELDS = {'format', 'version', 'config', 'uchars', 'weights', 'rng_state', 'extra', 'sha256'}
 
 
 class CheckpointError(ValueError):
-    """A file that is not a valid checkpoint of this format."""
+    """A file that is not a valid checkpoint of this format, or a place a checkpoint cannot go."""
 
 
 def _digest(payload):
@@ -27,11 +34,49 @@ def _digest(payload):
     return hashlib.sha256(canonical.encode('utf-8')).hexdigest()
 
 
+def save_target(path, data=None):
+    """The file a checkpoint for path will replace, checked before any work is done.
+
+    A symlink is followed, so the checkpoint replaces its target. Refused: a
+    missing or read-only folder, a directory, a FIFO, device or socket (which
+    the rename would replace by a regular file), and the data file itself.
+    """
+    as_path(path, 'the checkpoint path')            # refuses what is no file name
+    name = os.fspath(path)                          # as typed: a Path would drop a final /
+    target = Path(os.path.realpath(name))
+
+    def refuse(problem):
+        raise CheckpointError(f"cannot save to {name}: {problem}")
+    if name.endswith(os.sep):
+        refuse("it names a folder, not a file")
+    if target.is_symlink():                         # realpath stops inside a symlink loop
+        refuse("it is a symlink loop")
+    folder = target.parent
+    if not folder.is_dir():
+        refuse(f"folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        refuse(f"folder {folder} is not writable")
+    name_max = os.pathconf(folder, 'PC_NAME_MAX') if hasattr(os, 'pathconf') else 255   # Windows has no pathconf
+    if len(os.fsencode(target.name)) > name_max:
+        refuse("the file name is too long")
+    if target.exists():
+        mode = target.stat().st_mode
+        if stat.S_ISDIR(mode):
+            refuse("it is a directory")
+        if not stat.S_ISREG(mode):
+            refuse("it is not a regular file (a device, FIFO or socket?)")
+        if data is not None and os.path.exists(data) and os.path.samefile(target, data):
+            refuse("it is the data file, which the checkpoint would overwrite")
+    return target
+
+
 def save_checkpoint(path, model, tokenizer, rng=None, **extra):
     """Write config, vocabulary, weights (and the rng's state, if given) to path, atomically.
 
     extra holds small JSON facts to keep alongside (e.g. temperature=0.5).
+    Whatever load_checkpoint would refuse is refused here, before writing.
     """
+    target = save_target(path)
     payload = {
         'format': FORMAT, 'version': VERSION,
         'config': {k: getattr(model.config, k) for k in Config.__dataclass_fields__},
@@ -40,30 +85,40 @@ def save_checkpoint(path, model, tokenizer, rng=None, **extra):
         'rng_state': None if rng is None else _rng_state_to_json(rng.getstate()),
         'extra': extra,
     }
-    payload['sha256'] = _digest(payload)
-    write_atomically(path, (json.dumps(payload, allow_nan=False) + '\n').encode('utf-8'))
+    try:
+        payload['sha256'] = _digest(payload)
+        text = json.dumps(payload, allow_nan=False) + '\n'
+    except (TypeError, ValueError) as e:                # e.g. an infinite weight, or an object in extra
+        raise CheckpointError(f"cannot save to {path}: {e}") from None
+    _check_payload(json.loads(text), f"cannot save to {path}")
+    write_atomically(target, text.encode('utf-8'))
 
 
 def load_checkpoint(path):
     """(model on Value weights, tokenizer, rng or None, extra) from a checkpoint file."""
+    path = as_path(path, 'the checkpoint path')
+    raw = read_file(path, 'checkpoint', MAX_BYTES, CheckpointError)
     try:
-        with open(path, 'rb') as f:
-            payload = json.loads(f.read().decode('utf-8'), parse_constant=_reject_constant)
-    except FileNotFoundError:
-        raise CheckpointError(f"checkpoint {path} does not exist") from None
-    except (OSError, UnicodeDecodeError, ValueError) as e:
+        payload = json.loads(raw.decode('utf-8'), parse_constant=_reject_constant)
+    except RecursionError:
+        raise CheckpointError(f"checkpoint {path} is not a checkpoint: its JSON is nested too deeply") from None
+    except (UnicodeDecodeError, ValueError) as e:
         raise CheckpointError(f"checkpoint {path} is not readable JSON ({e})") from None
+    config, tokenizer, rng = _check_payload(payload, f"checkpoint {path} is invalid")
+    return GPT(config, payload['weights']).thawed(), tokenizer, rng, payload['extra']
+
+
+def _check_payload(payload, where):
+    """(config, tokenizer, rng or None) of a parsed checkpoint, every field checked."""
     def check(ok, problem):
         if not ok:
-            raise CheckpointError(f"checkpoint {path} is invalid: {problem}")
+            raise CheckpointError(f"{where}: {problem}")
     check(isinstance(payload, dict) and payload.get('format') == FORMAT, "not a microgpt checkpoint")
     check(payload.get('version') == VERSION, f"version {payload.get('version')!r}, expected {VERSION}")
-    check(set(payload) == {'format', 'version', 'config', 'uchars', 'weights', 'rng_state', 'extra', 'sha256'},
-          "unexpected or missing fields")
-    stored = payload.pop('sha256')
+    check(set(payload) == FIELDS, "unexpected or missing fields")
     try:
-        intact = stored == _digest(payload)
-    except ValueError:                  # e.g. 1e400 read back as infinity
+        intact = payload['sha256'] == _digest({k: v for k, v in payload.items() if k != 'sha256'})
+    except (ValueError, RecursionError):    # e.g. 1e400 read back as infinity, or deeply nested extra
         intact = False
     check(intact, "its checksum does not match: the file was truncated or modified")
     check(isinstance(payload['config'], dict) and isinstance(payload['uchars'], str), "bad config or vocabulary")
@@ -71,9 +126,11 @@ def load_checkpoint(path):
         config = Config(**payload['config'])
         tokenizer = Tokenizer(payload['uchars'])
     except (TypeError, ValueError) as e:
-        raise CheckpointError(f"checkpoint {path} is invalid: {e}") from None
+        raise CheckpointError(f"{where}: {e}") from None
     check(config.vocab_size == tokenizer.vocab_size,
           f"vocab_size {config.vocab_size} does not fit {tokenizer.vocab_size - 1} characters + BOS")
+    check(num_params(config) <= MAX_PARAMS,
+          f"its config has {num_params(config):,} parameters, more than the {MAX_PARAMS:,} this program handles")
     weights = payload['weights']
     shapes = weight_shapes(config)
     check(isinstance(weights, dict) and list(weights) == [name for name, _, _ in shapes],
@@ -91,10 +148,9 @@ def load_checkpoint(path):
         try:
             rng.setstate(_rng_state_from_json(payload['rng_state']))
         except (TypeError, ValueError, OverflowError) as e:
-            raise CheckpointError(f"checkpoint {path} is invalid: bad random state ({e})") from None
+            raise CheckpointError(f"{where}: bad random state ({e})") from None
     check(isinstance(payload['extra'], dict), "bad extra field")
-    model = GPT(config, weights).thawed()
-    return model, tokenizer, rng, payload['extra']
+    return config, tokenizer, rng
 
 
 def _reject_constant(name):

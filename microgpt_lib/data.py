@@ -1,6 +1,7 @@
 """The dataset: one document per line of a UTF-8 text file (32,033 names by default)."""
 import hashlib
 import os
+import stat
 import tempfile
 from importlib.resources import files
 from pathlib import Path
@@ -10,6 +11,8 @@ NAMES_PATH = DATA_DIR / 'names.txt'
 DOWNLOADED_NAMES = 'names.txt'              # where a download goes, in the working directory
 NAMES_URL = 'https://raw.githubusercontent.com/karpathy/makemore/988aa59/names.txt'
 NAMES_SHA256 = '0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d'
+MAX_DATA_BYTES = 100 * 10**6    # 440 times the names; one step trains on one line, so more is rarely useful
+BOM = '\ufeff'                  # what Windows Notepad puts at the start of a UTF-8 file
 
 
 class DataError(ValueError):
@@ -21,24 +24,53 @@ def parse_docs(text):
     return [line.strip() for line in text.strip().split('\n') if line.strip()]
 
 
-def load_docs(path=None):
-    """The documents of a data file; the shipped names (downloaded if missing) by default."""
-    if path is None:
-        path = ensure_names()
-    path = Path(path)
+def as_path(path, what):
+    """path as a Path, or a ValueError if it is not a file name (an int would be read as a file descriptor)."""
+    if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str) or not os.fspath(path):
+        raise ValueError(f"{what} must be a file name, got {path!r}")
+    return Path(path)
+
+
+def read_file(path, what, limit, error=DataError):
+    """The bytes of a regular file of at most limit bytes.
+
+    A FIFO, a device (/dev/zero) or a socket is refused without being opened:
+    reading one could block or never end.
+    """
     try:
-        raw = path.read_bytes()
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise error(f"{what} {path} is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"{what} {path} is not a regular file (a device, FIFO or socket?)")
+        too_large = error(f"{what} {path} is larger than {limit / 10**6:g} MB, the most this program reads")
+        if info.st_size > limit:
+            raise too_large
+        with open(path, 'rb') as f:
+            raw = f.read(limit + 1)         # at most one byte more than allowed, whatever stat said
     except FileNotFoundError:
-        raise DataError(f"data file {path} does not exist") from None
+        raise error(f"{what} {path} does not exist") from None
     except OSError as e:
-        raise DataError(f"cannot read data file {path}: {e.strerror or e}") from None
+        raise error(f"cannot read {what} {path}: {e.strerror or e}") from None
+    if len(raw) > limit:
+        raise too_large
+    return raw
+
+
+def load_docs(path=None):
+    """The documents of a data file; the shipped names (downloaded if missing) by default.
+
+    A leading byte-order mark is dropped: it marks the encoding, it is not text.
+    """
+    path = ensure_names() if path is None else as_path(path, 'the data file')
+    raw = read_file(path, 'data file', MAX_DATA_BYTES)
     if b'\0' in raw:
         raise DataError(f"data file {path} is binary, not text (it contains NUL bytes)")
     try:
         text = raw.decode('utf-8')
     except UnicodeDecodeError as e:
         raise DataError(f"data file {path} is not UTF-8 text (byte {e.start} is {raw[e.start]:#04x})") from None
-    docs = parse_docs(text.replace('\r\n', '\n').replace('\r', '\n'))   # universal newlines
+    docs = parse_docs(text.removeprefix(BOM).replace('\r\n', '\n').replace('\r', '\n'))   # universal newlines
     if not docs:
         raise DataError(f"data file {path} has no documents: it is empty or blank")
     return docs
@@ -47,7 +79,7 @@ def load_docs(path=None):
 def write_atomically(path, content):
     """Write bytes to path through a temporary file and a rename: never half a file."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name[:64]}.', suffix='.tmp')   # never too long
     try:
         umask = os.umask(0)
         os.umask(umask)

@@ -39,6 +39,54 @@ def weight_shapes(config):
     return shapes
 
 
+def num_params(config):
+    """How many parameters a model of this config has (the sum over weight_shapes, without building it)."""
+    c = config
+    return c.n_embd * (2 * c.vocab_size + c.block_size) + c.n_layer * 12 * c.n_embd ** 2
+
+
+MEMORY_LIMIT = 4 * 10**9    # bytes a training step may take: far more than any model this course trains
+MAX_PARAMS = MEMORY_LIMIT // 200    # 20 million: as Values with Adam's state, about what MEMORY_LIMIT holds
+
+
+def training_cost(config, engine='scalar', positions=None):
+    """(parameters, graph nodes or None, bytes): a rough estimate of one training step.
+
+    positions is the longest document's length in positions (block_size if
+    not known). The scalar engine takes about 200 bytes per parameter (a Value
+    and Adam's state) and per graph node: a node per multiply and per add of
+    every dot product, plus attention's, which grows with the square of the
+    positions. The NumPy engine holds a few float64 vectors of all parameters,
+    a block_size x block_size mask, a vocab_size x vocab_size one-hot table,
+    and one step's activations.
+    """
+    c = config
+    T = c.block_size if positions is None else min(positions, c.block_size)
+    params = num_params(c)
+    if engine == 'numpy':
+        activations = c.n_layer * (20 * T * c.n_embd + 4 * c.n_head * T * T) + 4 * T * c.vocab_size
+        return params, None, 8 * (6 * params + c.block_size ** 2 + c.vocab_size ** 2 + activations)
+    nodes = T * (2 * c.vocab_size * c.n_embd + 26 * c.n_layer * c.n_embd ** 2) + 3 * c.n_layer * c.n_embd * T * T
+    return params, nodes, 200 * (params + nodes)
+
+
+def check_size(config, engine='scalar', positions=None):
+    """Refuse, with the numbers, a model whose training would need more than MEMORY_LIMIT."""
+    params, nodes, memory = training_cost(config, engine, positions)
+    if memory > MEMORY_LIMIT or params > MAX_PARAMS:
+        graph = '' if nodes is None else f", about {nodes:,} graph nodes"
+        raise ValueError(f"this model is too large: {params:,} parameters{graph}, about "
+                         f"{-(-memory // 10**9):,} GB per training step on the {engine} engine "
+                         f"(the limits are {MAX_PARAMS:,} parameters and {MEMORY_LIMIT // 10**9} GB)")
+
+
+def check_token_ids(tokens, vocab_size):
+    """Refuse ids outside 0..vocab_size-1: a negative one would silently index from the end."""
+    bad = [t for t in tokens if not 0 <= t < vocab_size]
+    if bad:
+        raise ValueError(f"token id {bad[0]!r} is out of range: this model's ids run from 0 to {vocab_size - 1}")
+
+
 class GPT:
     """A GPT whose weights are Values (to train) or plain floats (to sample fast).
 
@@ -52,6 +100,7 @@ class GPT:
     @classmethod
     def initialise(cls, config, rng, std=0.08):
         """Fresh weights, one Gaussian draw per parameter, in the original's order."""
+        check_size(config, 'scalar', positions=1)     # before building millions of Values
         weights = {name: [[Value(rng.gauss(0, std)) for _ in range(nin)] for _ in range(nout)]
                    for name, nout, nin in weight_shapes(config)}
         return cls(config, weights)
@@ -82,6 +131,9 @@ class GPT:
         each head's weights over the cached positions, as floats, by layer.
         """
         c, w = self.config, self.weights
+        check_token_ids([token_id], c.vocab_size)
+        if not 0 <= pos_id < c.block_size:
+            raise ValueError(f"position {pos_id!r} is out of range: this model sees positions 0 to {c.block_size - 1}")
         hd, attn_scale = c.head_dim, (c.head_dim ** 0.5) ** -1   # x * scale is x / sqrt(hd)
         x = [t + p for t, p in zip(w['wte'][token_id], w['wpe'][pos_id])]
         x = rmsnorm(x)

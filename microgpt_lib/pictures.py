@@ -1,4 +1,5 @@
-"""Pictures: computation graphs drawn with Graphviz (as text where `dot` is missing), attention heatmaps."""
+"""Pictures: computation graphs and the model's block diagram drawn with Graphviz (as text where
+`dot` is missing), attention heatmaps."""
 import math
 import shutil
 import sys
@@ -44,19 +45,33 @@ class GraphText:
         return f"{INSTALL_HINT}\n\n```dot\n{self.source}```"
 
 
-class ComputationGraph(graphviz.Digraph):
-    """A Digraph shown as SVG and PNG, with a stable text form.
+def shown(drawing):
+    """The drawing itself where `dot` can render it, else its text form."""
+    return drawing if have_dot() else GraphText(drawing)
+
+
+class Drawing(graphviz.Digraph):
+    """A Digraph shown as SVG and PNG.
 
     JupyterLab shows SVG only in notebooks the learner has run or trusted,
-    so the PNG makes a committed notebook's graphs visible straight away.
+    so the PNG makes a committed notebook's drawings visible straight away.
     """
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         return {'image/svg+xml': self.pipe(format='svg', encoding='utf-8'),
                 'image/png': self.pipe(format='png')}
 
+
+class ComputationGraph(Drawing):
+    """A drawing of Values, with a stable text form."""
+
     def __repr__(self):
         return f"<computation graph: {self.source.count('shape=record')} values>"
+
+
+class BlockDiagram(Drawing):
+    def __repr__(self):
+        return "<block diagram of the GPT>"
 
 
 def draw_graph(root, labels=None, clusters=None, **graph_attr):
@@ -71,10 +86,12 @@ def draw_graph(root, labels=None, clusters=None, **graph_attr):
     a notebook), or a GraphText where the `dot` program is missing.
     """
     labels, clusters = labels or {}, clusters or {}
+    # 14-point text stays readable on a slide (at least 3/4 of its body text) even when a wide
+    # graph is shrunk to the slide's width
     dot = ComputationGraph(graph_attr={'rankdir': 'LR', 'nodesep': '0.15', 'ranksep': '0.25',
-                                       'fontname': 'Helvetica', 'fontsize': '11', **graph_attr},
-                           node_attr={'fontname': 'Helvetica', 'fontsize': '10', 'height': '0.3'},
-                           edge_attr={'arrowsize': '0.6'})
+                                       'fontname': 'Helvetica', 'fontsize': '14', **graph_attr},
+                           node_attr={'fontname': 'Helvetica', 'fontsize': '14', 'height': '0.35'},
+                           edge_attr={'arrowsize': '0.7'})
     groups, uids = {}, {}
     for i, v in enumerate(topological_order(root)):
         uid = uids[v] = f'v{i}'          # numbered in order, so a redraw gives the same SVG
@@ -95,7 +112,45 @@ def draw_graph(root, labels=None, clusters=None, **graph_attr):
             target.node(**node)
         if group is not None:
             dot.subgraph(target)
-    return dot if have_dot() else GraphText(dot)
+    return shown(dot)
+
+
+def block_diagram(n_layer=1):
+    """The GPT as blocks, from a token and its position to next-token probabilities.
+
+    Drawn top to bottom, with text large enough for a projector; dashed
+    arrows are the residual connections. Returns a graphviz.Digraph (a
+    picture in a notebook), or a GraphText where `dot` is missing.
+    """
+    font = {'fontname': 'Helvetica', 'fontsize': '14'}
+    dot = BlockDiagram(graph_attr={'rankdir': 'TB', 'nodesep': '0.3', 'ranksep': '0.15', **font},
+                       node_attr={'shape': 'box', 'style': 'rounded,filled', 'fillcolor': 'white',
+                                  'height': '0.3', 'margin': '0.1,0.03', 'group': 'main', **font},
+                       edge_attr={'arrowsize': '0.6'})
+    plain = {'shape': 'plaintext', 'style': '', 'height': '0.2'}
+    plus = {'label': '+', 'shape': 'circle', 'width': '0.28', 'fixedsize': 'true', 'style': ''}
+    dot.node('input', 'token id, position', **plain)
+    dot.node('embed', 'wte[token] + wpe[position], rmsnorm', fillcolor='#dbe9f6')
+    layer = graphviz.Digraph(name='cluster_layer')
+    layer.attr(label=f'× n_layer (here {n_layer})',
+               labeljust='l', style='rounded', color='gray40')
+    layer.node('layer_input', '', shape='point', width='0.06')
+    layer.node('attention', 'rmsnorm, multi-head attention\nattn_wq, attn_wk, attn_wv, attn_wo',
+               fillcolor='#fde2c8')
+    layer.node('add_attention', **plus)
+    layer.node('mlp', 'rmsnorm, MLP\nmlp_fc1, ReLU, mlp_fc2', fillcolor='#d8f0d2')
+    layer.node('add_mlp', **plus)
+    dot.subgraph(layer)
+    dot.node('head', 'lm_head, softmax', fillcolor='#dbe9f6')
+    dot.node('output', 'next-token probabilities', **plain)
+    dot.edge('input', 'embed')
+    dot.edge('embed', 'layer_input', arrowhead='none')
+    for tail, head in [('layer_input', 'attention'), ('attention', 'add_attention'), ('add_attention', 'mlp'),
+                       ('mlp', 'add_mlp'), ('add_mlp', 'head'), ('head', 'output')]:
+        dot.edge(tail, head)
+    for tail, head in [('layer_input', 'add_attention'), ('add_attention', 'add_mlp')]:   # residuals
+        dot.edge(tail, head, style='dashed', tailport='e', headport='e')
+    return shown(dot)
 
 
 def attention_grids(model, tokens):
@@ -116,17 +171,22 @@ def attention_grids(model, tokens):
 
 
 def plot_attention(grids, labels, title):
-    """Heatmaps of attention grids, one panel per head, rows and columns labelled by the tokens."""
+    """Heatmaps of attention grids, one panel per head, rows and columns labelled by the tokens.
+
+    At most 8.8 inches wide with 12-point text, so that on a slide (880 pixels for a picture) it
+    is not shrunk and its text is at least 3/4 of the slide's body text.
+    """
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(grids), figsize=(2.4 * len(grids) + 1, 3), squeeze=False,
-                             sharey=True, layout='constrained')
-    for h, (ax, grid) in enumerate(zip(axes[0], grids)):
-        image = ax.imshow(grid, vmin=0, vmax=1, cmap='viridis')
-        ax.set_title(f'head {h}')
-        ax.set_xticks(range(len(labels)), labels, fontsize=7)
-        ax.set_yticks(range(len(labels)), labels, fontsize=7)
-        ax.set_xlabel('looks at')
-    axes[0][0].set_ylabel('reading')
-    fig.colorbar(image, ax=axes[0], shrink=0.8, label='attention weight')
-    fig.suptitle(title)
-    plt.show()
+    with plt.rc_context({'font.size': 12}):
+        fig, axes = plt.subplots(1, len(grids), figsize=(min(8.8, 2.1 * len(grids) + 1.5), 3.4),
+                                 squeeze=False, sharey=True, layout='constrained')
+        for h, (ax, grid) in enumerate(zip(axes[0], grids)):
+            image = ax.imshow(grid, vmin=0, vmax=1, cmap='viridis')
+            ax.set_title(f'head {h}')
+            ax.set_xticks(range(len(labels)), labels, rotation=90)
+            ax.set_yticks(range(len(labels)), labels)
+            ax.set_xlabel('looks at')
+        axes[0][0].set_ylabel('reading')
+        fig.colorbar(image, ax=axes[0], shrink=0.8, label='attention weight')
+        fig.suptitle(title)
+        plt.show()

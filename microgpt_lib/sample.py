@@ -15,10 +15,24 @@ def check_temperature(temperature):
         raise ValueError(f"temperature {temperature!r} is too small: 1/temperature overflows") from None
 
 
+def most_likely(logits):
+    """The limit of softmax(logits / temperature) as the temperature goes to 0.
+
+    The largest logit takes all the probability (tied largest ones share it).
+    """
+    top = max(map(data, logits))
+    ties = sum(data(l) == top for l in logits)
+    return [float(data(l) == top) / ties for l in logits]
+
+
 def next_token_probs(model, token_id, pos_id, keys, values, temperature):
     """Probabilities of the next token at this temperature (Values or floats, like the model)."""
+    logits = model(token_id, pos_id, keys, values)
     inv_t = temperature ** -1         # l * inv_t is exactly the original's l / temperature
-    return softmax([l * inv_t for l in model(token_id, pos_id, keys, values)])
+    scaled = [l * inv_t for l in logits]
+    if max(map(data, scaled)) == math.inf:   # so cold that a logit / temperature overflows: take the limit
+        return most_likely(logits)
+    return softmax(scaled)
 
 
 def sample(model, tokenizer, rng, temperature=0.5):

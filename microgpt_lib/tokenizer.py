@@ -35,3 +35,20 @@ class Tokenizer:
 
     def __repr__(self):
         return f"Tokenizer({''.join(self.uchars)!r}, BOS={self.BOS})"
+
+
+class Documents:
+    """Documents seen as token lists, each encoded only when it is used.
+
+    Training visits one document per step: encoding them all first would hold
+    every token list at once, for names some 16 bytes per byte of the text.
+    """
+
+    def __init__(self, tokenizer, docs):
+        self.tokenizer, self.docs = tokenizer, docs
+
+    def __len__(self):
+        return len(self.docs)
+
+    def __getitem__(self, i):
+        return self.tokenizer.document(self.docs[i])

@@ -1,4 +1,5 @@
 """Chapter 01's exercise checks accept the worked solutions and explain typical mistakes."""
+import numpy as np
 import pytest
 
 from conftest import verdict
@@ -32,11 +33,25 @@ def test_the_worked_solutions_pass(capsys):
     ([26, 9, 0, 4, 4, 26], "token 3 is 4, but it should be the id of 'd'"),
     ([27, 9, 0, 3, 4, 26], 'token 0 is 27, but it should be the id of BOS'),
     ('jade', 'a list of integers'),
-    ((26, 9, 0, 3, 4, 26), 'a list of integers'),
+    ([26, 9.0, 0, 3, 4, 26], 'a list of integers'),
+    ([[26], [9], [0], [3], [4], [26]], 'a list of integers'),
+    ([10 ** 400, 9, 0, 3, 4, 26], 'token 0 is an integer of about 10**400'),
 ])
 def test_encoding_explains_mistakes(answer, explanation, capsys):
     ok, out = verdict(check_encoding, answer, capsys=capsys)
     assert not ok and explanation in out
+
+
+@pytest.mark.parametrize('check, answer', [
+    (check_encoding, (26, 9, 0, 3, 4, 26)),
+    (check_encoding, np.array([26, 9, 0, 3, 4, 26])),
+    (check_encoding, [np.int64(i) for i in [26, 9, 0, 3, 4, 26]]),
+    (check_vocab_size, np.int64(7)),
+    (check_num_predictions, np.array(5)),
+])
+def test_tuples_and_numpy_integers_pass(check, answer, capsys):
+    ok, out = verdict(check, answer, capsys=capsys)
+    assert ok and 'Correct' in out
 
 
 @pytest.mark.parametrize('check, answer, explanation', [
@@ -51,7 +66,39 @@ def test_encoding_explains_mistakes(answer, explanation, capsys):
     (check_num_predictions, 6, 'nothing after it to predict'),
     (check_num_predictions, 9, 'count the tokens that have a next token'),
     (check_num_predictions, '5', 'a whole number'),
+    (check_num_predictions, 10 ** 400, 'about 10**400 is not it'),
+    (check_vocab_size, np.float64(7), 'a whole number'),
 ])
 def test_counts_explain_mistakes(check, answer, explanation, capsys):
     ok, out = verdict(check, answer, capsys=capsys)
     assert not ok and explanation in out
+
+
+def test_the_bigram_exercises_accept_their_solutions_and_explain_mistakes(capsys):
+    from microgpt_lib import Bigram, split_docs
+    from microgpt_lib.exercises.ch01 import check_small_bigram, check_unseen_pairs
+    docs = load_docs()
+    tokenizer = Tokenizer.from_docs(docs)
+    training, held_out = ([tokenizer.document(d) for d in part] for part in split_docs(docs))
+    raw = Bigram(training, tokenizer.vocab_size, smoothing=0)
+    unseen = sum(c == 0 for row in raw.counts for c in row)
+    assert unseen == 104
+    assert verdict(check_unseen_pairs, unseen, capsys=capsys)[0]
+    for wrong, explanation in [(102, 'training names only'), (0, 'smoothing=0'),
+                               (625, 'pairs that do occur'), (100, 'count the 0s')]:
+        ok, out = verdict(check_unseen_pairs, wrong, capsys=capsys)
+        assert not ok and explanation in out
+    ok, out = verdict(check_small_bigram, Bigram(training[:1000], tokenizer.vocab_size), capsys=capsys)
+    assert ok and 'Held-out loss 2.514 (all 28,829 names: 2.466)' in out
+    first_of_file = [tokenizer.document(d) for d in docs[:1000]]
+    for wrong, explanation in [(Bigram(training, 27), 'use only the first 1,000'),
+                               (Bigram(training[:1000], 27, smoothing=0), 'add-one'),
+                               (Bigram(first_of_file, 27), "the file's first 1,000 names"),
+                               (Bigram(training[:1000], 28), 'vocab_size is 28'),
+                               (Bigram(held_out[:1000], 27), 'first 1,000 training names'),
+                               (training[:1000], 'give a Bigram')]:
+        ok, out = verdict(check_small_bigram, wrong, capsys=capsys)
+        assert not ok and explanation in out, out
+    for check in (check_unseen_pairs, check_small_bigram):
+        ok, out = verdict(check, ..., capsys=capsys)
+        assert not ok and 'Replace the ...' in out

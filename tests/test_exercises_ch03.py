@@ -1,12 +1,13 @@
 """Chapter 03's exercise checks accept the worked solutions and explain typical mistakes."""
 import math
 
+import numpy as np
 import pytest
 
 from conftest import verdict
 from microgpt_lib.engine import Value, topological_order
-from microgpt_lib.exercises.ch03 import check_linear_nodes, check_log_softmax
-from microgpt_lib.nn import linear, softmax
+from microgpt_lib.exercises.ch03 import check_linear_nodes, check_log_softmax, check_rmsnorm_scales
+from microgpt_lib.nn import linear, rmsnorm, softmax
 
 
 
@@ -32,6 +33,7 @@ def test_linear_nodes_is_what_linear_really_creates(capsys):
         nodes.update(topological_order(out))
     created = len(nodes - set(x) - {wi for row in w for wi in row})
     assert verdict(check_linear_nodes, created, capsys=capsys)[0]
+    assert verdict(check_linear_nodes, np.int64(created), capsys=capsys)[0]
 
 
 @pytest.mark.parametrize('answer, explanation', [
@@ -75,7 +77,48 @@ def log_total_as_float(logits):
     (lambda logits: [l * 2 for l in logits], 'should be'),
     (lambda logits: 1 / 0, 'raised ZeroDivisionError'),
     ('log_softmax', 'should be a function'),
+    (lambda logits: [Value('x') for _ in logits], 'every Value should hold a number'),
+    (lambda logits: [Value(10 ** 400) for _ in logits], 'the result should be'),
+    (lambda logits: [Value(v.data, (l,), ('1',)) for v, l in zip(log_softmax(logits), logits)],
+     'backward() from the first log-probability raised TypeError'),
 ])
 def test_log_softmax_explains_mistakes(answer, explanation, capsys):
     ok, out = verdict(check_log_softmax, answer, capsys=capsys)
+    assert not ok and explanation in out
+
+
+SCALES = [1000, 1, 0.01, 0.001, 0.0001]
+
+
+def mean_squares(transform=rmsnorm, scales=SCALES):
+    """The chapter's experiment: the mean square of transform(v * scale) for each scale."""
+    v = [3.0, -4.0, 12.0, 0.5]
+    return {s: sum(y.data ** 2 for y in transform([Value(x * s) for x in v])) / 4 for s in scales}
+
+
+def test_rmsnorm_scales_accepts_the_measurement(capsys):
+    answer = mean_squares()
+    assert abs(answer[1000] - 1) < 1e-9 and answer[0.0001] < 0.05       # epsilon wins for tiny vectors
+    assert verdict(check_rmsnorm_scales, answer, capsys=capsys)[0]
+    assert verdict(check_rmsnorm_scales, {s: Value(ms) for s, ms in answer.items()}, capsys=capsys)[0]
+    assert verdict(check_rmsnorm_scales, {1e3: answer[1000], 1.0: answer[1], 1e-2: answer[0.01],
+                                          1e-3: answer[0.001], 1e-4: answer[0.0001]}, capsys=capsys)[0]
+
+
+def test_rmsnorm_scales_reports_the_placeholder(capsys):
+    ok, out = verdict(check_rmsnorm_scales, ..., capsys=capsys)
+    assert not ok and 'Replace the ...' in out
+
+
+@pytest.mark.parametrize('answer, explanation', [
+    ({s: 1.0 for s in SCALES}, 'the prediction, not the measurement'),
+    (mean_squares(transform=lambda xs: xs), 'before rmsnorm'),
+    (mean_squares(scales=[1000, 1, 0.01]), 'no mean square for the scale(s) [0.001, 0.0001]'),
+    ({**mean_squares(), 0.001: 0.5}, 'at scale 0.001 it should be 0.808841, not 0.5'),
+    ({s: round(ms, 3) for s, ms in mean_squares().items()}, 'rounded too far'),
+    ({s: 'one' for s in SCALES}, 'plain number'),
+    ([1.0] * 5, 'give a dict'),
+])
+def test_rmsnorm_scales_explains_mistakes(answer, explanation, capsys):
+    ok, out = verdict(check_rmsnorm_scales, answer, capsys=capsys)
     assert not ok and explanation in out

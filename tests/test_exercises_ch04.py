@@ -1,4 +1,5 @@
 """Chapter 04's exercise checks: accept the worked solutions, explain the typical mistakes."""
+import numpy as np
 import pytest
 
 from microgpt_lib import softmax
@@ -20,10 +21,17 @@ def test_the_placeholder_gets_a_hint_not_an_error(check, capsys):
     assert 'Replace the ...' in capsys.readouterr().out
 
 
-def test_attention_weights_accepts_the_solution_as_floats_or_rounded(capsys):
+def test_attention_weights_accept_the_solution_as_floats_or_numpy(capsys):
     assert check_attention_weights(WEIGHTS)
-    assert check_attention_weights([0.4458, 0.1084, 0.4458])
-    assert capsys.readouterr().out.count('Correct') == 2
+    assert check_attention_weights(np.array(WEIGHTS))
+    assert check_attention_weights([np.float32(w) for w in WEIGHTS])
+    assert capsys.readouterr().out.count('Correct') == 3
+
+
+def test_rounded_answers_are_told_to_give_more_digits(capsys):
+    assert not check_attention_weights([0.4458, 0.1084, 0.4458])
+    assert not check_head_output([1.7832, 1.4458])
+    assert capsys.readouterr().out.count('rounded too far') == 2
 
 
 @pytest.mark.parametrize('answer, hint', [
@@ -34,7 +42,10 @@ def test_attention_weights_accepts_the_solution_as_floats_or_rounded(capsys):
     ([0.3, 0.3, 0.4], 'sum to 1'),
     ([1.0, 1.0, 1.0], 'take the softmax'),
     ([0.5, 0.5], '3 numbers'),
-    ('0.4458', 'list of 3 plain numbers'),
+    ('0.4458', 'a list of 3 numbers'),
+    ([10 ** 400, 0, 0], 'too large for a float'),
+    (np.ones((3, 1)), 'a list of 3 numbers'),
+    ([0.4683, 0.0634, 0.4683], 'forgot the scale'),
 ])
 def test_attention_weights_explains_typical_mistakes(answer, hint, capsys):
     assert not check_attention_weights(answer)
@@ -51,8 +62,8 @@ def test_answers_may_be_values_as_attend_returns_them(capsys):
 
 def test_head_output_accepts_the_solution(capsys):
     assert check_head_output(mix(WEIGHTS, [[1, 0], [0, 1], [3, 3]]))
-    assert check_head_output([1.7832, 1.4458])
-    assert 'Correct' in capsys.readouterr().out
+    assert check_head_output(np.array(mix(WEIGHTS, [[1, 0], [0, 1], [3, 3]])))
+    assert capsys.readouterr().out.count('Correct') == 2
 
 
 @pytest.mark.parametrize('answer, hint', [
@@ -61,7 +72,7 @@ def test_head_output_accepts_the_solution(capsys):
     (mix(WEIGHTS, [[1, 0], [0, 1], [1, 1]]), 'you mixed the keys'),
     (mix(softmax([2.0, 0.0, 2.0]), [[1, 0], [0, 1], [3, 3]]), 'the weights are not'),
     ([1.0, 1.0], 'weights[t] * values[t][j]'),
-    ([1.0, 1.0, 1.0], 'should be 2 numbers'),
+    ([1.0, 1.0, 1.0], 'a list of 2 numbers'),
 ])
 def test_head_output_explains_typical_mistakes(answer, hint, capsys):
     assert not check_head_output(answer)
@@ -70,7 +81,8 @@ def test_head_output_explains_typical_mistakes(answer, hint, capsys):
 
 def test_num_attention_logits(capsys):
     assert check_num_attention_logits(4 * (1 + 2 + 3 + 4 + 5))
-    assert 'Correct' in capsys.readouterr().out
+    assert check_num_attention_logits(np.int64(60))
+    assert capsys.readouterr().out.count('Correct') == 2
 
 
 @pytest.mark.parametrize('answer, hint', [

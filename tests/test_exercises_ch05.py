@@ -1,4 +1,5 @@
 """Chapter 05's exercise checks: accept the worked solutions, explain the typical mistakes."""
+import numpy as np
 import pytest
 
 from microgpt_lib import Config, linear, rmsnorm
@@ -28,6 +29,11 @@ def test_num_params_accepts_the_solution(capsys):
     assert '4,192' in capsys.readouterr().out
 
 
+def test_num_params_accepts_numpy_integers(capsys):
+    assert check_num_params(lambda V, d, L, B: np.int64(2 * V * d + B * d + L * 12 * d ** 2))
+    assert 'Correct' in capsys.readouterr().out
+
+
 @pytest.mark.parametrize('formula, hint', [
     (lambda V, d, L, B: 2 * V * d + L * 12 * d ** 2, 'left out wpe'),
     (lambda V, d, L, B: V * d + B * d + L * 12 * d ** 2, 'wte (in) and lm_head (out)'),
@@ -39,6 +45,7 @@ def test_num_params_accepts_the_solution(capsys):
     (lambda V, d, L, B: 4192, 'should be'),
     (lambda V, d, L, B: 4192.0, 'whole number'),
     (lambda V, d, L, B: V / 0, 'ZeroDivisionError'),
+    (lambda V, d, L, B: 10 ** 400, 'gives an integer of about 10**400'),
     (4192, 'the function itself'),
 ])
 def test_num_params_explains_typical_mistakes(formula, hint, capsys):
@@ -64,7 +71,35 @@ def true_division_mlp(x, fc1, fc2):
     return [a + b for a, b in zip(linear(h, fc2), x)]
 
 
-@pytest.mark.parametrize('answer', [solution_mlp, values_only_mlp, true_division_mlp])
+def numpy_mlp(x, fc1, fc2):
+    return np.array(solution_mlp(x, fc1, fc2), dtype=np.float32).astype(float)
+
+
+def zeroing_fc2(fc2):
+    for row in fc2:
+        row[:] = [0.0] * len(row)
+
+
+def identity_zeroing_fc2(x, fc1, fc2):
+    zeroing_fc2(fc2)
+    return list(x)
+
+
+def no_residual_in_place(x, fc1, fc2):
+    out = linear([relu(h) for h in linear(rmsnorm(x), fc1)], fc2)
+    zeroing_fc2(fc2)
+    x[:] = out
+    return out
+
+
+@pytest.mark.parametrize('answer, hint', [(identity_zeroing_fc2, 'not the right numbers'),
+                                          (no_residual_in_place, 'forgot the residual')])
+def test_mlp_block_is_not_fooled_by_functions_changing_their_inputs(answer, hint, capsys):
+    assert not check_mlp_block(answer)
+    assert hint in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('answer', [solution_mlp, values_only_mlp, true_division_mlp, numpy_mlp])
 def test_mlp_block_accepts_correct_functions_on_floats_or_values(answer, capsys):
     assert check_mlp_block(answer)
     assert 'Correct' in capsys.readouterr().out
@@ -81,6 +116,8 @@ def test_mlp_block_accepts_correct_functions_on_floats_or_values(answer, capsys)
     (lambda x, fc1, fc2: None, 'return a list of 4 numbers'),
     (lambda x, fc1, fc2: x[0], 'return a list of 4 numbers'),
     (lambda x, fc1, fc2: x.nonsense, "raised AttributeError"),
+    (lambda x, fc1, fc2: ['a'] * 4, 'return a list of 4 numbers'),
+    (lambda x, fc1, fc2: [10 ** 400] * 4, 'not the right numbers'),
     ('mlp', 'the function itself'),
 ])
 def test_mlp_block_explains_typical_mistakes(answer, hint, capsys):

@@ -1,6 +1,7 @@
 """Chapter 06's exercise checks: accept the worked solutions, explain the typical mistakes."""
 import math
 
+import numpy as np
 import pytest
 
 from microgpt_lib import Tokenizer, Value, load_docs, softmax
@@ -17,8 +18,9 @@ def test_the_placeholder_gets_a_hint_not_an_error(check, capsys):
 
 def test_initial_loss_accepts_the_solution(capsys):
     assert check_initial_loss(math.log(100))
-    assert check_initial_loss(4.6052)
-    assert 'Correct' in capsys.readouterr().out
+    assert check_initial_loss(np.float32(math.log(100)))
+    assert check_initial_loss(np.log(np.full(1, 100.0))[0])
+    assert capsys.readouterr().out.count('Correct') == 3
 
 
 @pytest.mark.parametrize('answer, hint', [
@@ -30,6 +32,10 @@ def test_initial_loss_accepts_the_solution(capsys):
     (100, '1/p'),
     (4.0, 'the loss is -log p'),
     ('4.6', 'give one number'),
+    (4.6052, 'rounded too far'),
+    (10 ** 400, 'too large for a float'),
+    (float('nan'), 'too large for a float'),
+    (2.00001, 'not log10'),
 ])
 def test_initial_loss_explains_typical_mistakes(answer, hint, capsys):
     assert not check_initial_loss(answer)
@@ -41,8 +47,10 @@ def test_logit_grads_accepts_the_solution_and_what_backward_computes(capsys):
     logits = [Value(2.0), Value(1.0), Value(0.1)]
     (-softmax(logits)[0].log()).backward()
     assert check_logit_grads([z.grad for z in logits])
-    assert check_logit_grads([-0.3410, 0.2424, 0.0986])
+    assert check_logit_grads(np.array([z.grad for z in logits]))
     assert capsys.readouterr().out.count('Correct') == 3
+    assert not check_logit_grads([-0.3410, 0.2424, 0.0986])
+    assert 'rounded too far' in capsys.readouterr().out
 
 
 @pytest.mark.parametrize('answer, hint', [
@@ -53,6 +61,7 @@ def test_logit_grads_accepts_the_solution_and_what_backward_computes(capsys):
     ([0.1, 0.2, 0.3], 'p - onehot'),
     ([0.1, 0.2], 'a list of 3 numbers'),
     (0.5, 'a list of 3 numbers'),
+    ([10 ** 400, 0, 0], 'too large for a float'),
 ])
 def test_logit_grads_explains_typical_mistakes(answer, hint, capsys):
     assert not check_logit_grads(answer)
@@ -64,7 +73,9 @@ def test_wte_rows_accepts_the_solution(capsys):
     assert set(tokenizer.document('anna')[:-1]) == ANNA_ROWS
     assert check_wte_rows(set(tokenizer.document('anna')[:-1]))
     assert check_wte_rows([26, 0, 13, 13, 0])
-    assert capsys.readouterr().out.count('Correct') == 2
+    assert check_wte_rows(np.array([26, 0, 13, 13, 0]))
+    assert check_wte_rows({np.int64(0), np.int64(13), np.int64(26)})
+    assert capsys.readouterr().out.count('Correct') == 4
 
 
 @pytest.mark.parametrize('answer, hint', [
@@ -75,6 +86,10 @@ def test_wte_rows_accepts_the_solution(capsys):
     ({'a', 'n'}, 'not characters'),
     ({0, 13, 25}, 'write out the input tokens'),
     (13, 'a set of token ids'),
+    ([[0], [13], [26]], 'a set of token ids'),
+    ([0.0, 13.0, 26.0], 'a set of token ids'),
+    ([0, 'n', 26], 'not characters'),
+    ({10 ** 400}, 'write out the input tokens'),
 ])
 def test_wte_rows_explains_typical_mistakes(answer, hint, capsys):
     assert not check_wte_rows(answer)

@@ -1,4 +1,5 @@
 """Chapter 07's exercise checks accept the worked solutions and explain typical mistakes."""
+import numpy as np
 import pytest
 
 from conftest import verdict
@@ -19,6 +20,10 @@ def test_placeholder_gets_a_hint(check, capsys):
     (check_adam_first_step, 1.01),
     (check_uncorrected_ratio, (1 - 0.85) / (1 - 0.99) ** 0.5),
     (check_uncorrected_ratio, 1.5),
+    (check_bias_corrected_mean, np.array([0.06, 0.4])),
+    (check_adam_first_step, np.float32(1.01)),
+    (check_uncorrected_ratio, np.array(1.5)),
+    (check_uncorrected_ratio, np.float64(0.15) / np.sqrt(0.01)),
 ])
 def test_solutions_are_accepted(check, solution, capsys):
     ok, out = verdict(check, solution, capsys=capsys)
@@ -43,6 +48,14 @@ def test_solutions_are_accepted(check, solution, capsys):
     (check_uncorrected_ratio, 15.0, 'square root of v'),
     (check_uncorrected_ratio, 1, 'do not cancel'),
     (check_uncorrected_ratio, 3.0, 'compare m / sqrt(v)'),
+    (check_adam_first_step, 10 ** 400, 'too large for a float'),
+    (check_uncorrected_ratio, 10 ** 400, 'too large for a float'),
+    (check_uncorrected_ratio, -10 ** 400, 'too large for a float'),
+    (check_bias_corrected_mean, (10 ** 400, 0.4), 'too large for a float'),
+    (check_uncorrected_ratio, 1.499, 'rounded too far'),
+    (check_adam_first_step, 1.00999, 'rounded too far'),
+    (check_bias_corrected_mean, (0.06, 0.399), 'm_hat: close: you rounded too far'),
+    (check_adam_first_step, '1.01', 'give one number'),
 ])
 def test_mistakes_are_explained(check, answer, explanation, capsys):
     ok, out = verdict(check, answer, capsys=capsys)

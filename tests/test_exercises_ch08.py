@@ -1,4 +1,5 @@
 """Chapter 08's exercise checks accept the worked solutions and explain typical mistakes."""
+import numpy as np
 import pytest
 
 from conftest import verdict
@@ -29,6 +30,9 @@ def test_reference_losses_are_the_original_run():
     (check_num_predictions, min(16, 22 - 1)),
     (check_loss_means, (mean(reference_losses()[:50]), mean(reference_losses()[-100:]))),
     (check_loss_means, (2.8515, 2.2761)),
+    (check_learning_rates, np.array([0.01, 0.005, 0.00001])),
+    (check_num_predictions, np.int64(16)),
+    (check_loss_means, np.array([2.85145, 2.27612], dtype=np.float32)),
 ])
 def test_solutions_are_accepted(check, solution, capsys):
     ok, out = verdict(check, solution, capsys=capsys)
@@ -52,6 +56,12 @@ def test_solutions_are_accepted(check, solution, capsys):
     (check_loss_means, (mean(reference_losses()[:100]), mean(reference_losses()[-100:])), 'first 100'),
     (check_loss_means, (3.0, 2.0), 'is not it'),
     (check_loss_means, 2.5, 'give two numbers'),
+    (check_learning_rates, (0.01, 0.005, 0.0), 'still gets a little'),
+    (check_learning_rates, (0.01, 0.00501, 0.00001), 'rounded too far'),
+    (check_learning_rates, (10 ** 400, 0.005, 0.0), 'too large for a float'),
+    (check_loss_means, (2.85, 2.28), 'rounded too far'),
+    (check_loss_means, (3.0, 10 ** 400), 'too large for a float'),
+    (check_num_predictions, 10 ** 400, 'about 10**400 is not it'),
 ])
 def test_mistakes_are_explained(check, answer, explanation, capsys):
     ok, out = verdict(check, answer, capsys=capsys)

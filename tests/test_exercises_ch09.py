@@ -1,4 +1,5 @@
 """Chapter 09's exercise checks accept the worked solutions and explain typical mistakes."""
+import numpy as np
 import pytest
 
 from conftest import verdict
@@ -16,7 +17,10 @@ def test_placeholder_gets_a_hint(check, capsys):
 
 def test_temperature_probs(capsys):
     assert verdict(check_temperature_probs, softmax([l / 0.5 for l in [2.0, 1.0, 0.0]]), capsys=capsys)[0]
-    assert verdict(check_temperature_probs, [0.867, 0.117, 0.016], capsys=capsys)[0]
+    assert verdict(check_temperature_probs, np.exp([4.0, 2.0, 0.0]) / np.exp([4.0, 2.0, 0.0]).sum(),
+                   capsys=capsys)[0]
+    ok, out = verdict(check_temperature_probs, [0.867, 0.117, 0.016], capsys=capsys)
+    assert not ok and 'rounded too far' in out
 
 
 @pytest.mark.parametrize('answer, explanation', [
@@ -26,6 +30,8 @@ def test_temperature_probs(capsys):
     ([0.5, 0.3, 0.2], 'about 0.87'),
     ([0.9, 0.1], 'a list of 3 numbers'),
     ('abc', 'a list of 3 numbers'),
+    ([10 ** 400, 0, 0], 'too large for a float'),
+    ([0.6652, 0.2447, 0.0900], 'probabilities at T = 1'),
     (0.87, 'a list of 3 numbers'),
 ])
 def test_temperature_probs_explains_mistakes(answer, explanation, capsys):
@@ -55,7 +61,10 @@ def test_end_probability(capsys):
     model, tokenizer = trained_model()
     ok, out = verdict(check_end_probability, prefix_probs(model, tokenizer, 'emma', 1.0)[tokenizer.BOS], capsys=capsys)
     assert ok and "After 'emma'" in out
-    assert verdict(check_end_probability, 0.166, capsys=capsys)[0]
+    assert verdict(check_end_probability, np.float32(prefix_probs(model, tokenizer, 'emma', 1.0)[tokenizer.BOS]),
+                   capsys=capsys)[0]
+    ok, out = verdict(check_end_probability, 0.166, capsys=capsys)
+    assert not ok and 'rounded too far' in out
 
 
 @pytest.mark.parametrize('wrong, explanation', [
@@ -64,6 +73,9 @@ def test_end_probability(capsys):
     (lambda probs_t1, probs_t05, bos: probs_t1[0], 'another token'),
     (lambda probs_t1, probs_t05, bos: 0.5, 'the probability of BOS'),
     (lambda probs_t1, probs_t05, bos: 'high', 'one number'),
+    (lambda probs_t1, probs_t05, bos: round(100 * probs_t1[bos], 1), 'percentage'),
+    (lambda probs_t1, probs_t05, bos: 10 ** 400, 'too large for a float'),
+    (lambda probs_t1, probs_t05, bos: np.array([probs_t1[bos]]), 'one number'),
 ])
 def test_end_probability_explains_mistakes(wrong, explanation, capsys):
     model, tokenizer = trained_model()

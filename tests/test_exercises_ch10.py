@@ -96,11 +96,25 @@ def test_tanh_backward_mistakes_are_explained(answer, hint, capsys):
     (lambda g: 1.01 * g, 'close, but not close enough'),
     (lambda g: 0.5, 'is not it'),
     (lambda g: [g], 'give one number'),
+    (lambda g: 10 ** 400, 'too large for a float'),
+    (lambda g: str(g), 'give one number'),
+    (lambda g: round(g, 5), 'if you rounded, give more digits'),
 ])
 def test_numerical_gradient_mistakes_are_explained(wrong, hint, capsys):
     ok, out = run(check_numerical_gradient, wrong(lm_head_gradient()), capsys)
     assert not ok and hint in out
 
 
-def test_a_one_sided_difference_is_accepted_too():
-    assert check_numerical_gradient(lm_head_gradient() * (1 + 2e-6))
+def test_a_one_sided_difference_and_numpy_numbers_are_accepted_too():
+    assert check_numerical_gradient(lm_head_gradient() * (1 + 3.3e-5))
+    assert check_numerical_gradient(np.float64(lm_head_gradient()))
+    assert check_numerical_gradient(np.array(lm_head_gradient(), dtype=np.float32))
+
+
+@pytest.mark.parametrize('check', [check_embedding_backward, check_tanh_backward])
+def test_array_functions_returning_odd_things_get_feedback(check, capsys):
+    for answer, hint in [(lambda *args: [[10 ** 400]], 'should be an array of numbers'),
+                         (lambda *args: np.full(args[0].shape, 'x'), 'should be an array of numbers'),
+                         (lambda *args: args[0].nonsense, 'calling it raised AttributeError')]:
+        ok, out = run(check, answer, capsys)
+        assert not ok and hint in out

@@ -77,3 +77,23 @@ def test_the_graphviz_hint_names_the_tool_of_the_system(tmp_path, platform, cond
     hint = pictures.graphviz_install(platform, tmp_path)
     assert tool in hint
     assert ('apt-get' in hint) == (tool == 'sudo apt-get install graphviz')
+
+
+def test_block_diagram_shows_the_gpts_blocks_in_order_and_fits_a_slide():
+    diagram = pictures.block_diagram(n_layer=2)
+    source = diagram.source
+    order = ['token id, position', 'wte[token] + wpe[position]', 'multi-head attention', 'MLP',
+             'lm_head, softmax', 'next-token probabilities']
+    assert [source.index(label) for label in order] == sorted(source.index(label) for label in order)
+    assert '× n_layer (here 2)' in source and source.count('style=dashed') == 2   # two residuals
+    assert repr(diagram) == '<block diagram of the GPT>'
+    svg = diagram._repr_mimebundle_()['image/svg+xml']
+    width, height = (float(x) for x in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    assert width <= 720 and height <= 450, "at most 960 x 600 px: room for a title on a 960 x 700 slide"
+    assert min(map(float, re.findall(r'font-size="([\d.]+)"', svg))) >= 14   # 18.7 px
+
+
+def test_without_dot_the_block_diagram_is_text(monkeypatch):
+    monkeypatch.setattr(pictures.shutil, 'which', lambda name: None)
+    diagram = pictures.block_diagram()
+    assert isinstance(diagram, pictures.GraphText) and 'multi-head attention' in repr(diagram)

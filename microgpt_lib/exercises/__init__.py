@@ -2,8 +2,42 @@
 
 A check prints what is wrong with an answer (not just "no") and returns
 True only for a correct one. Answers start as the placeholder `...`.
+
+One policy for numeric answers, in every chapter:
+- An answer is right when `close` to the expected value: within a relative
+  1e-6 (or 1e-9 absolute, for answers that should be 0). Any honest way of
+  computing it lands far inside: float arithmetic in another order differs by
+  about 1e-15, and a central finite difference with a step h from 1e-7 to 1e-3
+  by less than 1e-7 (e.g. -23.99999999891 for -24). Typed by hand, it needs
+  about 7 significant digits, which `print(x)` shows; 4.6052 for ln(100) is
+  off by 6.5e-6 and is not enough.
+- An answer that is right to about 3 significant digits (or 3 decimals) but
+  not `close` is told it was rounded too far, not that it is wrong.
+- A check widens the tolerance only where the answer is itself an estimate
+  or is computed from rounded data, and says why where it does.
+Answers may be ints, floats, NumPy numbers or arrays: only the values count.
+
+`@exercise` makes a check a guard: nothing the learner's answer or code does
+(raising, returning oddities, huge numbers) escapes it as an exception. In a
+notebook it also leaves the check's verdict, invisibly, for the grader
+(microgpt_lib.grade) to read from the executed notebook.
 """
+import contextlib
 import functools
+import io
+import math
+import numbers
+import sys
+
+import numpy as np
+
+from ..engine import Value
+
+REL_TOL, ABS_TOL = 1e-6, 1e-9
+ROUGH_REL, ROUGH_ABS = 5e-3, 5e-4       # right to about 3 significant digits, or 3 decimals
+ROUNDED_TOO_FAR = "close: you rounded too far, give more digits (or the expression itself)"
+PLACEHOLDER_HINT = "✏️  Replace the ... with your answer, then run the cell again."
+VERDICT_MIME = 'application/vnd.microgpt.verdict+json'    # a type no frontend renders
 
 
 class Verdict:
@@ -23,17 +57,79 @@ class Verdict:
 
 
 def exercise(check):
-    """Decorate a check so that its result is a Verdict."""
+    """Decorate a check so that its result is a Verdict, no exception escapes it, and a grader sees it."""
     @functools.wraps(check)
     def checked(*args, **kwargs):
-        return Verdict(check(*args, **kwargs))
+        printed = Tee(sys.stdout)
+        with contextlib.redirect_stdout(printed):
+            try:
+                ok = check(*args, **kwargs)
+            except Exception as e:      # the learner's answer can fail in any way: feedback, not a traceback
+                ok = report([f"checking your answer raised {raised(e)}"])
+        record_verdict(check, ok, printed.getvalue())
+        return Verdict(ok)
     return checked
+
+
+class Tee(io.StringIO):
+    """A text stream that keeps what is written to it and passes it on to out."""
+
+    def __init__(self, out):
+        super().__init__()
+        self.out = out
+
+    def write(self, text):
+        self.out.write(text)
+        return super().write(text)
+
+
+def record_verdict(check, ok, feedback):
+    """In a Jupyter kernel, display the verdict as data for the grader that a notebook never shows.
+
+    JupyterLab and nbconvert render an output of an unknown MIME type as nothing; the empty
+    text/plain beside it keeps other frontends from saying they cannot render it.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if getattr(get_ipython(), 'kernel', None) is None:     # plain Python or a terminal: no notebook
+        return
+    result = 'pass' if ok else 'unanswered' if PLACEHOLDER_HINT in feedback else 'fail'
+    chapter = check.__module__.rpartition('.')[2]
+    verdict = {'exercise': f'{chapter}.{check.__name__}', 'result': result, 'feedback': feedback}
+    display({VERDICT_MIME: verdict, 'text/plain': ''}, raw=True)
+
+
+def raised(error):
+    """An exception as one short line: 'TypeError: the message'."""
+    return f"{type(error).__name__}: {shown(str(error), quoted=False)}"
+
+
+def call(function, *args):
+    """(function(*args), None), or (None, the exception it raised): the learner's code may fail in any way."""
+    try:
+        return function(*args), None
+    except Exception as e:
+        return None, e
+
+
+def shown(answer, width=60, quoted=True):
+    """repr(answer) cut to about width characters, so feedback stays short for any answer."""
+    if as_whole_number(answer) is not None and abs(int(answer)) >= 10 ** 30:
+        return f"an integer of about 10**{int(abs(int(answer)).bit_length() * math.log10(2))}"
+    try:
+        text = repr(answer) if quoted else str(answer)
+    except Exception:               # a repr that fails, or an int too long to print
+        text = f"a {type(answer).__name__}"
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def unanswered(answer):
     """True, with a hint, while the answer is still the placeholder `...`."""
     if answer is ...:
-        print("✏️  Replace the ... with your answer, then run the cell again.")
+        print(PLACEHOLDER_HINT)
         return True
     return False
 
@@ -48,30 +144,102 @@ def report(problems, success="✅ Correct!"):
     return True
 
 
-def check_number(answer, expected, hints, otherwise):
-    """A whole-number answer: success, the hint for a typical wrong number, or general advice."""
-    if unanswered(answer):
-        return False
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        return report([f"give a whole number; got {answer!r}"])
-    if answer == expected:
-        return report([])
-    return report([hints.get(answer, f"{answer} is not it: {otherwise}")])
+def as_number(x):
+    """x as a float if it is a real number (a NumPy number, a 0-d array or a Value's data too), else None.
+
+    A number too large for a float becomes an infinity.
+    """
+    if isinstance(x, Value):
+        x = x.data
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x[()]
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        return None
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
+def as_whole_number(x):
+    """x as an int if it is a whole number (int, NumPy integer, 0-d integer array), else None."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x[()]
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Integral):
+        return None
+    return int(x)
+
+
+def as_list(answer):
+    """A list, tuple or 1-d array as a list of its items, else None."""
+    if isinstance(answer, np.ndarray):
+        return list(answer) if answer.ndim == 1 else None
+    return list(answer) if isinstance(answer, (list, tuple)) else None
+
+
+def read_number(answer, what="one number"):
+    """The answer as a finite float, or None (after a hint, or for the placeholder) if it is not one yet."""
+    return (read_numbers(answer, 1, what) or (None,))[0]
 
 
 def read_numbers(answer, count, what):
-    """The answer as a tuple of `count` floats, or None (after a hint) if it is not that yet.
+    """The answer as a tuple of `count` finite floats, or None (after a hint) if it is not that yet.
 
     None for the placeholder `...` too, so a check can begin with
     `got = read_numbers(answer, 2, "two numbers, (m, m_hat)")` and return False on None.
     """
     if unanswered(answer):
         return None
-    try:
-        got = tuple(float(x) for x in (answer if count > 1 else [answer]))
-    except (TypeError, ValueError):
-        got = None
-    if got is None or len(got) != count:
-        report([f"give {what}; got {answer!r}"])
+    items = [answer] if count == 1 else as_list(answer)
+    got = None if items is None else tuple(as_number(x) for x in items)
+    if got is None or len(got) != count or None in got:
+        report([f"give {what}; got {shown(answer)}"])
+        return None
+    if not all(math.isfinite(x) for x in got):
+        report([f"{shown(answer)} is infinite, NaN or too large for a float: give {what}"])
         return None
     return got
+
+
+def _pairs(got, expected):
+    """Pairs of numbers to compare: got and expected are both numbers or both sequences of one length."""
+    if isinstance(expected, numbers.Real):
+        return [(got, expected)]
+    expected = list(expected)
+    return list(zip(got, expected)) if len(got) == len(expected) else None
+
+
+def close(got, expected, rel_tol=REL_TOL, abs_tol=ABS_TOL):
+    """True if got (a number or a sequence of them) equals expected within the tolerance."""
+    pairs = _pairs(got, expected)
+    return pairs is not None and all(math.isclose(g, e, rel_tol=rel_tol, abs_tol=abs_tol) for g, e in pairs)
+
+
+def roughly(got, expected):
+    """True if got agrees with expected to about 3 significant digits (or 3 decimals): rounded too far."""
+    return close(got, expected, ROUGH_REL, ROUGH_ABS)
+
+
+def judge(got, expected, mistakes=(), otherwise="not yet", success="✅ Correct!", rounded=ROUNDED_TOO_FAR):
+    """Report on a numeric answer: success if close to expected; else the hint of a typical mistake
+    (value, hint) it matches; else `rounded` if it is nearly right; else the hint of a typical mistake
+    it nearly matches; else `otherwise`."""
+    if close(got, expected):
+        return report([], success)
+    hint = next((hint for wrong, hint in mistakes if close(got, wrong)), None)
+    if hint is None and roughly(got, expected):
+        hint = rounded
+    hint = hint or next((hint for wrong, hint in mistakes if roughly(got, wrong)), otherwise)
+    return report([hint])
+
+
+def check_number(answer, expected, hints, otherwise):
+    """A whole-number answer: success, the hint for a typical wrong number, or general advice."""
+    if unanswered(answer):
+        return False
+    got = as_whole_number(answer)
+    if got is None:
+        return report([f"give a whole number; got {shown(answer)}"])
+    if got == expected:
+        return report([])
+    return report([hints.get(got, f"{shown(got)} is not it: {otherwise}")])

@@ -2,7 +2,8 @@
 import math
 
 from ..engine import Value
-from . import check_number, exercise, report, unanswered
+from ..nn import rmsnorm
+from . import as_number, call, check_number, close, exercise, judge, raised, report, shown, unanswered
 
 
 @exercise
@@ -32,18 +33,51 @@ def _reference(logits):
     return log_probs, [math.exp(lp) for lp in log_probs]
 
 
-def _close(xs, ys):
-    return all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for x, y in zip(xs, ys))
-
-
 def _data_hint(got, logits):
     log_probs, probs = _reference(logits)
     m = max(logits)
-    if _close(got, probs):
+    if close(got, probs):
         return "these are the probabilities (softmax); log_softmax is their logarithm"
-    if _close(got, [l - m for l in logits]):
+    if close(got, [l - m for l in logits]):
         return "you subtracted the max, but not the log of the sum of the exps"
-    return f"for logits {list(logits)} the result should be {[round(x, 6) for x in log_probs]}, not {got}"
+    return (f"for logits {list(logits)} the result should be {[round(x, 6) for x in log_probs]}, "
+            f"not {shown(got)}")
+
+
+def _numbers(values):
+    """The .data (or .grad) of Values as floats, or None if one of them is not a number."""
+    got = [as_number(v) for v in values]
+    return None if None in got else got
+
+
+def _log_softmax_problem(log_softmax, logits):
+    """What is wrong with the learner's log_softmax on these logits, or None; calls their code once."""
+    log_probs, probs = _reference(logits)
+    expected_grads = [(i == 0) - p for i, p in enumerate(probs)]
+    inputs = [Value(l) for l in logits]
+    out, error = call(log_softmax, list(inputs))
+    if isinstance(error, OverflowError):
+        return f"exp overflowed on the logits {list(logits)}: subtract the largest logit first"
+    if error:
+        return f"log_softmax({list(logits)}) raised {raised(error)}"
+    if not isinstance(out, list) or len(out) != len(logits):
+        return f"return a list with one Value per logit; got {shown(out)}"
+    if not all(isinstance(v, Value) for v in out):
+        return "return Values built from the logits (not plain numbers), so that gradients flow back"
+    got = _numbers(v.data for v in out)
+    if got is None:
+        return f"every Value should hold a number; got {shown(out)}"
+    if not close(got, log_probs):
+        return _data_hint(got, logits)
+    _, error = call(out[0].backward)
+    if error:
+        return f"backward() from the first log-probability raised {raised(error)}"
+    grads = _numbers(v.grad for v in inputs)
+    if grads is None or not close(grads, expected_grads):
+        return ("the values are right but the gradients are not: build the log of the sum "
+                "from Values (a plain float from .data carries no gradient); only the max "
+                "may be a plain number")
+    return None
 
 
 @exercise
@@ -52,26 +86,42 @@ def check_log_softmax(log_softmax):
     if unanswered(log_softmax):
         return False
     if not callable(log_softmax):
-        return report([f"log_softmax should be a function of a list of Values; got {log_softmax!r}"])
+        return report([f"log_softmax should be a function of a list of Values; got {shown(log_softmax)}"])
     for logits in (LOGITS, BIG_LOGITS):
-        inputs = [Value(l) for l in logits]
-        try:
-            out = log_softmax(inputs)
-        except OverflowError:
-            return report([f"exp overflowed on the logits {list(logits)}: subtract the largest logit first"])
-        except Exception as e:          # show the learner's error as a hint, not a traceback
-            return report([f"log_softmax({list(logits)}) raised {type(e).__name__}: {e}"])
-        if not isinstance(out, list) or len(out) != len(logits):
-            return report([f"return a list with one Value per logit; got {out!r}"])
-        if not all(isinstance(v, Value) for v in out):
-            return report(["return Values built from the logits (not plain numbers), so that gradients flow back"])
-        got = [v.data for v in out]
-        if not _close(got, _reference(logits)[0]):
-            return report([_data_hint(got, logits)])
-        out[0].backward()
-        expected_grads = [(i == 0) - p for i, p in enumerate(_reference(logits)[1])]
-        if not _close([v.grad for v in inputs], expected_grads):
-            return report(["the values are right but the gradients are not: build the log of the sum "
-                           "from Values (a plain float from .data carries no gradient); only the max "
-                           "may be a plain number"])
+        problem = _log_softmax_problem(log_softmax, logits)
+        if problem:
+            return report([problem])
     return report([], "✅ Correct! Right values, stable for large logits, and the right gradients.")
+
+
+SCALED_VECTOR = (3.0, -4.0, 12.0, 0.5)
+SCALES = (1000, 1, 0.01, 0.001, 0.0001)
+
+
+def _mean_square(xs):
+    return sum(x * x for x in xs) / len(xs)
+
+
+@exercise
+def check_rmsnorm_scales(answer):
+    """Exercise 3: {scale: mean square of rmsnorm(v * scale)} for v = [3, -4, 12, 0.5] and each of SCALES."""
+    if unanswered(answer):
+        return False
+    if not isinstance(answer, dict):
+        return report([f"give a dict from each scale to a mean square; got {shown(answer)}"])
+    missing = [scale for scale in SCALES if scale not in answer]
+    if missing:
+        return report([f"the dict has no mean square for the scale(s) {missing}"])
+    got = [as_number(answer[scale]) for scale in SCALES]
+    if None in got:
+        return report(["give each mean square as a plain number (use .data on a Value)"])
+    expected = [_mean_square(rmsnorm([x * scale for x in SCALED_VECTOR])) for scale in SCALES]
+    before = [_mean_square(SCALED_VECTOR) * scale ** 2 for scale in SCALES]
+    wrong = [f"at scale {scale} it should be {e:.6g}, not {g:.6g}"
+             for scale, g, e in zip(SCALES, got, expected) if not close(g, e)]
+    return judge(got, expected,
+                 [([1.0] * len(SCALES), "that is the prediction, not the measurement: run rmsnorm on each "
+                                        "scaled vector"),
+                  (before, "those are the mean squares before rmsnorm: measure its output")],
+                 otherwise="; ".join(wrong),
+                 success="✅ Correct! Not always 1: now explain what happens to the small vectors.")

@@ -5,8 +5,7 @@ KEYS and the cached values VALUES below.
 """
 import math
 
-from ..nn import data
-from . import exercise, report, unanswered
+from . import check_number, exercise, judge, read_numbers
 
 Q = [2.0, 0.0]
 KEYS = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
@@ -33,20 +32,8 @@ def attention_weights(q, keys):
 
 def _check_numbers(answer, what, expected, mistakes, otherwise):
     """Check a list-of-numbers answer: success, the hint of a typical mistake, or general advice."""
-    if unanswered(answer):
-        return False
-    if isinstance(answer, (list, tuple)):
-        answer = [data(x) for x in answer]      # Values (from attend) count as their numbers
-    if not isinstance(answer, (list, tuple)) or not all(
-            isinstance(x, (int, float)) and not isinstance(x, bool) for x in answer):
-        return report([f"give a list of {len(expected)} plain numbers ({what}); got {answer!r}"])
-    if len(answer) != len(expected):
-        return report([f"there should be {len(expected)} numbers ({what}), not {len(answer)}"])
-    def close(values):
-        return all(abs(a - v) <= 1e-4 for a, v in zip(answer, values))
-    if close(expected):
-        return report([])
-    return report([next((hint for wrong, hint in mistakes if close(wrong)), otherwise)])
+    got = read_numbers(answer, len(expected), f"a list of {len(expected)} numbers ({what})")
+    return got is not None and judge(got, expected, mistakes, otherwise)
 
 
 @exercise
@@ -85,10 +72,6 @@ def check_head_output(answer):
 @exercise
 def check_num_attention_logits(answer):
     """Exercise 3: attention logits (q.k products) computed while reading 'emma' with 4 heads."""
-    if unanswered(answer):
-        return False
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        return report([f"give a whole number; got {answer!r}"])
     n_head, positions = 4, len('emma') + 1       # inputs: BOS e m m a (the last BOS is only a target)
     expected = n_head * positions * (positions + 1) // 2
     hints = {
@@ -101,7 +84,5 @@ def check_num_attention_logits(answer):
                                                    "the cache first): t + 1 keys at position t, not t",
         n_head * positions: "every position scores all the keys cached so far, not only its own",
     }
-    if answer == expected:
-        return report([])
-    return report([hints.get(answer, f"{answer} is not it: at position t the cache holds t + 1 keys, "
-                                     "and each head scores all of them")])
+    return check_number(answer, expected, hints, "at position t the cache holds t + 1 keys, "
+                                                 "and each head scores all of them")

@@ -3,11 +3,12 @@
 Both exercises ask for a function; the check calls it on a few inputs and
 compares with the right result, naming the piece that is missing.
 """
+import copy
 import random
 
-from . import exercise, report, unanswered
+from . import as_list, as_number, as_whole_number, call, close, exercise, raised, report, shown, unanswered
 from ..engine import Value
-from ..nn import data, linear, relu, rmsnorm
+from ..nn import linear, relu, rmsnorm
 
 # (vocab_size, n_embd, n_layer, block_size): microgpt's defaults first
 CONFIGS = [(27, 16, 1, 16), (10, 8, 2, 12), (50, 32, 3, 8), (3, 2, 1, 2)]
@@ -35,38 +36,30 @@ _WRONG_COUNTS = [
 ]
 
 
-def _call(function, *args):
-    """(result, None) or (None, a problem naming the exception)."""
-    try:
-        return function(*args), None
-    except Exception as e:          # the learner's code: report any failure, never raise
-        return None, f"your function raised {type(e).__name__}: {e}"
-
-
 @exercise
 def check_num_params(answer):
     """Exercise 1: num_params(vocab_size, n_embd, n_layer, block_size) for any sizes."""
     if unanswered(answer):
         return False
     if not callable(answer):
-        return report([f"give the function itself (num_params, without brackets); got {answer!r}"])
+        return report([f"give the function itself (num_params, without brackets); got {shown(answer)}"])
     results = []
     for config in CONFIGS:
-        result, problem = _call(answer, *config)
+        result, error = call(answer, *config)
+        if error:
+            return report([f"your function raised {raised(error)}"])
         if unanswered(result):
             return False
-        if problem:
-            return report([problem])
-        if isinstance(result, bool) or not isinstance(result, int):
-            return report([f"num_params{config} should be a whole number; got {result!r}"])
-        results.append(result)
+        if as_whole_number(result) is None:
+            return report([f"num_params{config} should be a whole number; got {shown(result)}"])
+        results.append(as_whole_number(result))
     if results == [num_params(*config) for config in CONFIGS]:
         return report([], success=f"✅ Correct! microgpt's defaults give {results[0]:,} parameters.")
     for formula, hint in _WRONG_COUNTS:
         if results == [formula(*config) for config in CONFIGS]:
             return report([hint])
     config, result = next((c, r) for c, r in zip(CONFIGS, results) if r != num_params(*c))
-    return report([f"num_params{config} gives {result:,} but should be {num_params(*config):,}: "
+    return report([f"num_params{config} gives {shown(result)} but should be {num_params(*config):,}: "
                    "add up the rows x columns of every matrix in weight_shapes"])
 
 
@@ -103,8 +96,25 @@ _WRONG_MLPS = [
 ]
 
 
-def _close(a, b, tol=1e-9):
-    return len(a) == len(b) and all(abs(ai - bi) <= tol * max(1.0, abs(bi)) for ai, bi in zip(a, b))
+def _call_mlp(answer, x, fc1, fc2):
+    """(the learner's mlp_block on copies of the inputs, None), or (None, what went wrong).
+
+    Copies, so that a function changing its inputs in place cannot change the verdict.
+    """
+    result, error = call(answer, *copy.deepcopy((x, fc1, fc2)))
+    if error:                       # plain floats failed (e.g. h.relu()): try Values
+        result, error_with_values = call(answer, *_as_values(x, fc1, fc2))
+        if error_with_values:
+            return None, (f"your function raised {raised(error)} (the check calls it on lists of plain "
+                          f"floats, then of Values)")
+    return result, None
+
+
+def _numbers(result, count):
+    """A list of count numbers (floats, NumPy numbers or Values) as floats, or None."""
+    items = as_list(result)
+    got = None if items is None else [as_number(r) for r in items]
+    return None if got is None or len(got) != count or None in got else got
 
 
 @exercise
@@ -113,22 +123,20 @@ def check_mlp_block(answer):
     if unanswered(answer):
         return False
     if not callable(answer):
-        return report([f"give the function itself (mlp_block, without brackets); got {answer!r}"])
+        return report([f"give the function itself (mlp_block, without brackets); got {shown(answer)}"])
     for seed in (0, 1):
         x, fc1, fc2 = _mlp_inputs(seed)
-        result, problem = _call(answer, x, fc1, fc2)
-        if problem:                 # plain floats failed (e.g. h.relu()): try Values
-            result, problem_with_values = _call(answer, *_as_values(x, fc1, fc2))
-            if problem_with_values:
-                return report([f"{problem} (the check calls it on lists of plain floats, then of Values)"])
+        expected = mlp_block(x, fc1, fc2)       # before the learner's code runs
+        wrongs = [(wrong(x, fc1, fc2), hint) for wrong, hint in _WRONG_MLPS]
+        result, problem = _call_mlp(answer, x, fc1, fc2)
+        if problem:
+            return report([problem])
         if unanswered(result):
             return False
-        if not (isinstance(result, list) and len(result) == len(x)
-                and all(isinstance(r, (int, float, Value)) for r in result)):
-            return report([f"return a list of {len(x)} numbers, as long as x; got {result!r}"])
-        result = [data(r) for r in result]
-        if not _close(result, mlp_block(x, fc1, fc2)):
-            hint = next((hint for wrong, hint in _WRONG_MLPS if _close(result, wrong(x, fc1, fc2))),
-                        "not the right numbers: rmsnorm(x), then mlp_fc1, ReLU, mlp_fc2, then add x")
-            return report([hint])
+        got = _numbers(result, len(x))
+        if got is None:
+            return report([f"return a list of {len(x)} numbers, as long as x; got {shown(result)}"])
+        if not close(got, expected):
+            return report([next((hint for wrong, hint in wrongs if close(got, wrong)),
+                                "not the right numbers: rmsnorm(x), then mlp_fc1, ReLU, mlp_fc2, then add x")])
     return report([])

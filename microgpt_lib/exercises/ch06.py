@@ -1,36 +1,27 @@
 """Checks for the exercises of chapter 06: loss and backprop."""
 import math
 
-from . import exercise, report, unanswered
+from . import as_list, as_whole_number, exercise, judge, read_number, read_numbers, report, shown, unanswered
 
 LOGITS = [2.0, 1.0, 0.1]      # exercise 2: the logits of one position ...
 TARGET = 0                    # ... and the index of the token that really comes next
 ANNA_ROWS = {0, 13, 26}       # exercise 3: 'a', 'n' and BOS in the names' tokenizer
 
 
-def _is_number(x):
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
 @exercise
 def check_initial_loss(answer):
     """Exercise 1: the loss of perfectly even predictions over a vocabulary of 100 tokens."""
-    if unanswered(answer):
+    got = read_number(answer)
+    if got is None:
         return False
-    if not _is_number(answer):
-        return report([f"give one number; got {answer!r}"])
-    mistakes = [                    # (value, what is wrong with it): the right value first
-        (math.log(100), None),
+    return judge(got, math.log(100), [
         (1 / 100, "that is the probability of the right token; the loss is -log of it"),
         (-math.log(100), "-log(p) is positive for p < 1: check the sign"),
         (math.log10(100), "use the natural logarithm (math.log), as the loss does, not log10"),
         (math.log2(100), "use the natural logarithm (math.log), as the loss does, not log2"),
         (math.log(27), "ln 27 is microgpt's loss, with 27 tokens; this vocabulary has 100"),
         (100.0, "that is 1/p; the loss is the logarithm of it, -log(1/100)"),
-    ]
-    problem = next((hint for value, hint in mistakes if abs(answer - value) < 1e-3),
-                   f"{answer} is not it: every token gets p = 1/100, and the loss is -log p")
-    return report([problem])
+    ], f"{got!r} is not it: every token gets p = 1/100, and the loss is -log p")
 
 
 def _softmax(logits):
@@ -41,15 +32,12 @@ def _softmax(logits):
 @exercise
 def check_logit_grads(answer):
     """Exercise 2: d loss / d logits for loss = -log softmax(LOGITS)[TARGET]."""
-    if unanswered(answer):
+    got = read_numbers(answer, len(LOGITS), f"a list of {len(LOGITS)} numbers, one gradient per logit")
+    if got is None:
         return False
-    if not (isinstance(answer, (list, tuple)) and len(answer) == len(LOGITS)
-            and all(_is_number(g) for g in answer)):
-        return report([f"give a list of {len(LOGITS)} numbers, one gradient per logit; got {answer!r}"])
     probs = _softmax(LOGITS)
     onehot = [float(i == TARGET) for i in range(len(LOGITS))]
-    mistakes = [                    # (gradients, what is wrong with them): the right ones first
-        ([p - o for p, o in zip(probs, onehot)], None),
+    return judge(got, [p - o for p, o in zip(probs, onehot)], [
         (probs, "those are the probabilities p; the target's logit also gets -1: the gradient is p - onehot"),
         ([o - p for p, o in zip(probs, onehot)], "the signs are flipped: raising the target's logit lowers "
                                                  "the loss, so its gradient is negative"),
@@ -59,13 +47,8 @@ def check_logit_grads(answer):
         ([probs[TARGET] - 1 if i == TARGET else 0.0 for i in range(len(LOGITS))],
          "the target is right, but the other logits get a gradient too: raising any of them takes "
          "probability away from the target"),
-    ]
-    def close(grads):
-        return all(abs(a - g) < 1e-4 for a, g in zip(answer, grads))
-    problem = next((hint for grads, hint in mistakes if close(grads)),
-                   "not yet: compute p = softmax(logits), then the gradient of -log p[target] is p - onehot "
-                   "(or check with Values and backward())")
-    return report([problem])
+    ], "not yet: compute p = softmax(logits), then the gradient of -log p[target] is p - onehot "
+       "(or check with Values and backward())")
 
 
 @exercise
@@ -73,11 +56,13 @@ def check_wte_rows(answer):
     """Exercise 3: the rows of wte that get a non-zero gradient from the document 'anna'."""
     if unanswered(answer):
         return False
-    if not isinstance(answer, (set, list, tuple)):
-        return report([f"give a set of token ids, like {{0, 1}}; got {answer!r}"])
-    rows = set(answer)
-    if any(isinstance(i, str) for i in rows):
+    items = list(answer) if isinstance(answer, (set, frozenset)) else as_list(answer)
+    if items is not None and any(isinstance(i, str) for i in items):
         return report(["give token ids, not characters: 'a' is 0, 'n' is 13 and BOS is 26"])
+    ids = None if items is None else [as_whole_number(i) for i in items]
+    if ids is None or None in ids:
+        return report([f"give a set of token ids (whole numbers), like {{0, 1}}; got {shown(answer)}"])
+    rows = set(ids)
     if rows == ANNA_ROWS:
         return report([])
     if rows == ANNA_ROWS - {26}:

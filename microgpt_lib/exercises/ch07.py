@@ -1,14 +1,7 @@
 """Checks for chapter 07's exercises: Adam and its bias correction."""
-import math
-
-from . import exercise, read_numbers, report
+from . import ROUNDED_TOO_FAR, close, exercise, judge, read_number, read_numbers, report, roughly
 
 BETA1, BETA2, EPS, LR = 0.85, 0.99, 1e-8, 0.01
-TOLERANCE = 1e-6
-
-
-def _close(x, y):
-    return math.isclose(x, y, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
 
 
 @exercise
@@ -20,73 +13,68 @@ def check_bias_corrected_mean(answer):
     g = 0.4
     m = (1 - BETA1) * g
     m_hat = m / (1 - BETA1)
-    m_ok, m_hat_ok = _close(got[0], m), _close(got[1], m_hat)
+    m_ok, m_hat_ok = close(got[0], m), close(got[1], m_hat)
     if m_ok and m_hat_ok:
         return report([], success="✅ Correct! m is only 15% of the gradient; the correction scales it back up to 0.4.")
     problems = []
     if not m_ok:
-        if _close(got[0], g):
+        if close(got[0], g):
             problems.append("m starts at 0 and takes in only (1 - beta1) = 15% of the gradient: m is not g itself")
-        elif _close(got[0], BETA1 * g):
+        elif close(got[0], BETA1 * g):
             problems.append("m = beta1 * m + (1 - beta1) * g: the new gradient is weighted by 1 - beta1 = 0.15, not by beta1")
+        elif roughly(got[0], m):
+            problems.append(f"m: {ROUNDED_TOO_FAR}")
         else:
-            problems.append(f"m = {got[0]} is not it: m = beta1 * 0 + (1 - beta1) * g")
+            problems.append(f"m = {got[0]!r} is not it: m = beta1 * 0 + (1 - beta1) * g")
     if not m_hat_ok:
-        if _close(got[1], got[0]):
+        if close(got[1], got[0]):
             problems.append("m_hat is m divided by (1 - beta1 ** t); at t = 1 that is a division by 0.15, "
                             "so m_hat is not m")
-        elif _close(got[1], m / BETA1):
+        elif close(got[1], m / BETA1):
             problems.append("divide by 1 - beta1 ** t = 1 - 0.85 = 0.15, not by beta1")
+        elif roughly(got[1], m_hat):
+            problems.append(f"m_hat: {ROUNDED_TOO_FAR}")
         else:
-            problems.append(f"m_hat = {got[1]} is not it: m_hat = m / (1 - beta1 ** t) with t = 1")
+            problems.append(f"m_hat = {got[1]!r} is not it: m_hat = m / (1 - beta1 ** t) with t = 1")
     return report(problems)
 
 
 @exercise
 def check_adam_first_step(answer):
     """Exercise 2: a parameter at 1.0 with gradient -3.0 after Adam's first step (lr 0.01)."""
-    got = read_numbers(answer, 1, "one number, the parameter's new value")
+    got = read_number(answer, "one number, the parameter's new value")
     if got is None:
         return False
     p, g = 1.0, -3.0
     m_hat, v_hat = g, g ** 2          # after one step, the corrected averages are g and g**2 themselves
-    expected = p - LR * m_hat / (v_hat ** 0.5 + EPS)
-    if _close(got[0], expected):
-        return report([], success="✅ Correct! On its first step Adam moves every parameter by lr, whatever the "
-                                  "size of its gradient: only the sign counts.")
-    hints = {
-        p - LR * g: "that is plain SGD (p - lr * g); Adam divides the averaged gradient by the root of the "
-                    "averaged squared gradient, so the size of g cancels out",
-        p + LR * m_hat / (v_hat ** 0.5): "the step goes against the gradient: p -= lr * m_hat / (sqrt(v_hat) + eps)",
-        p + LR * g: "that is SGD with the wrong sign, and Adam divides by sqrt(v_hat), so the size of g cancels out",
-        p - LR * (1 - BETA1) * g / ((1 - BETA2) * g ** 2) ** 0.5: "that uses m and v without the bias correction "
-                    "(the step would be 1.5 times too long); divide m by 1 - beta1 and v by 1 - beta2 first",
-    }
-    for wrong, hint in hints.items():
-        if _close(got[0], wrong):
-            return report([hint])
-    return report([f"{got[0]} is not it: after one step m_hat = g and v_hat = g ** 2, so the step is "
-                   f"lr * g / (|g| + eps)"])
+    return judge(got, p - LR * m_hat / (v_hat ** 0.5 + EPS), [
+        (p - LR * g, "that is plain SGD (p - lr * g); Adam divides the averaged gradient by the root of the "
+                     "averaged squared gradient, so the size of g cancels out"),
+        (p + LR * m_hat / (v_hat ** 0.5),
+         "the step goes against the gradient: p -= lr * m_hat / (sqrt(v_hat) + eps)"),
+        (p + LR * g,
+         "that is SGD with the wrong sign, and Adam divides by sqrt(v_hat), so the size of g cancels out"),
+        (p - LR * (1 - BETA1) * g / ((1 - BETA2) * g ** 2) ** 0.5, "that uses m and v without the bias correction "
+         "(the step would be 1.5 times too long); divide m by 1 - beta1 and v by 1 - beta2 first"),
+    ], f"{got!r} is not it: after one step m_hat = g and v_hat = g ** 2, so the step is lr * g / (|g| + eps)",
+        success="✅ Correct! On its first step Adam moves every parameter by lr, whatever the "
+                "size of its gradient: only the sign counts.")
 
 
 @exercise
 def check_uncorrected_ratio(answer):
     """Exercise 3: how many times longer Adam's first step would be without bias correction."""
-    got = read_numbers(answer, 1, "one number, a ratio")
+    got = read_number(answer, "one number, a ratio")
     if got is None:
         return False
     expected = (1 - BETA1) / (1 - BETA2) ** 0.5
-    if _close(got[0], expected):
-        return report([], success="✅ Correct! m is 0.15 g but sqrt(v) is only 0.1 |g|: v's bias, with the larger "
-                                  "beta2, is the bigger one.")
-    if _close(got[0], 1 - BETA1):
-        problem = "0.15 accounts only for m's bias; v starts at 0 too, and the step divides by sqrt(v) = 0.1 |g|"
-    elif _close(got[0], 1 / expected):
-        problem = "that is the inverse: the uncorrected step m / sqrt(v) is the larger one"
-    elif _close(got[0], (1 - BETA1) / (1 - BETA2)):
-        problem = "the step divides by the square root of v, so use sqrt(1 - beta2) = 0.1, not 1 - beta2"
-    elif _close(got[0], 1.0):
-        problem = "without the correction the two biases do not cancel: m is 0.15 g, while sqrt(v) is 0.1 |g|"
-    else:
-        problem = f"{got[0]} is not it: compare m / sqrt(v) after one step, with m = 0.15 g and v = 0.01 g ** 2"
-    return report([problem])
+    return judge(got, expected, [
+        (1 - BETA1,
+         "0.15 accounts only for m's bias; v starts at 0 too, and the step divides by sqrt(v) = 0.1 |g|"),
+        (1 / expected, "that is the inverse: the uncorrected step m / sqrt(v) is the larger one"),
+        ((1 - BETA1) / (1 - BETA2), "the step divides by the square root of v, so use sqrt(1 - beta2) = 0.1, "
+                                    "not 1 - beta2"),
+        (1.0, "without the correction the two biases do not cancel: m is 0.15 g, while sqrt(v) is 0.1 |g|"),
+    ], f"{got!r} is not it: compare m / sqrt(v) after one step, with m = 0.15 g and v = 0.01 g ** 2",
+        success="✅ Correct! m is 0.15 g but sqrt(v) is only 0.1 |g|: v's bias, with the larger "
+                "beta2, is the bigger one.")

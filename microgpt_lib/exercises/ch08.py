@@ -1,16 +1,11 @@
 """Checks for chapter 08's exercises: the training loop."""
-import math
 
 from ..data import DATA_DIR
 from ..optim import linear_decay
-from . import check_number, exercise, read_numbers, report
+from . import ROUNDED_TOO_FAR, check_number, close, exercise, judge, read_numbers, report, roughly
 
 LEARNING_RATE, NUM_STEPS = 0.01, 1000
 LR_STEPS = (0, 500, 999)
-
-
-def _close(xs, ys, tol):
-    return all(math.isclose(x, y, rel_tol=tol, abs_tol=1e-12) for x, y in zip(xs, ys))
 
 
 @exercise
@@ -19,18 +14,19 @@ def check_learning_rates(answer):
     got = read_numbers(answer, len(LR_STEPS), f"three numbers, the learning rates at steps {LR_STEPS}")
     if got is None:
         return False
-    if _close(got, [linear_decay(LEARNING_RATE, s, NUM_STEPS) for s in LR_STEPS], 1e-6):
-        return report([])
-    if _close(got, [linear_decay(LEARNING_RATE, s + 1, NUM_STEPS) for s in LR_STEPS], 1e-6):
-        problem = ("steps count from 0, so use step itself, not step + 1: the first step gets the full 0.01, "
-                   "and the last one (999) still gets a little, not 0")
-    elif _close(got, [LEARNING_RATE * s / NUM_STEPS for s in LR_STEPS], 1e-6):
-        problem = "your learning rate grows; it should start at 0.01 and fall towards 0: 0.01 * (1 - step / 1000)"
-    elif got[0] != LEARNING_RATE:
-        problem = f"step 0 uses the full learning rate, 0.01, not {got[0]}"
+    expected = [linear_decay(LEARNING_RATE, s, NUM_STEPS) for s in LR_STEPS]
+    if not close(got[0], LEARNING_RATE):
+        otherwise = f"step 0 uses the full learning rate, 0.01, not {got[0]!r}"
     else:
-        problem = "the rate falls in a straight line from 0.01 at step 0 to 0 at step 1000: 0.01 * (1 - step / 1000)"
-    return report([problem])
+        otherwise = "the rate falls in a straight line from 0.01 at step 0 to 0 at step 1000: 0.01 * (1 - step / 1000)"
+    return judge(got, expected, [
+        ([linear_decay(LEARNING_RATE, s + 1, NUM_STEPS) for s in LR_STEPS],
+         "steps count from 0, so use step itself, not step + 1: the first step gets the full 0.01, "
+         "and the last one (999) still gets a little, not 0"),
+        ([LEARNING_RATE * s / NUM_STEPS for s in LR_STEPS],
+         "your learning rate grows; it should start at 0.01 and fall towards 0: 0.01 * (1 - step / 1000)"),
+        (expected[:2] + [0.0], "the last step, 999, still gets a little: 0.01 * (1 - 999 / 1000) = 0.00001, not 0"),
+    ], otherwise)
 
 
 @exercise
@@ -53,6 +49,9 @@ def reference_losses():
     return [float(line.rsplit(' ', 1)[1]) for line in lines if line.startswith('step ')]
 
 
+PRINTED_PRECISION = 5e-5    # the printed losses are rounded to 4 decimals, and so may be their means
+
+
 @exercise
 def check_loss_means(answer):
     """Exercise 3: the mean loss of the first 50 steps and of the last 100 steps."""
@@ -62,17 +61,20 @@ def check_loss_means(answer):
     losses = reference_losses()
     mean = lambda xs: sum(xs) / len(xs)
     first, last = mean(losses[:50]), mean(losses[-100:])
-    tol = 1e-3      # the printed losses are rounded to 4 decimals
-    if _close(got, (first, last), tol):
+    def near(x, y):
+        return close(x, y, abs_tol=PRINTED_PRECISION)
+    if near(got, (first, last)):
         return report([], success=f"✅ Correct! From {first:.2f} to {last:.2f}: the model learnt, "
                                   f"though single steps still jump around.")
-    if _close(got, (last, first), tol):
+    if near(got, (last, first)):
         problem = "you swapped them: the first 50 steps come first, and their mean is the larger"
-    elif math.isclose(got[1], mean(losses[-50:]), rel_tol=tol):
+    elif near(got[1], mean(losses[-50:])):
         problem = "the second number is the mean of the last 50 losses; take the last 100: losses[-100:]"
-    elif math.isclose(got[0], mean(losses[:100]), rel_tol=tol):
+    elif near(got[0], mean(losses[:100])):
         problem = "the first number is the mean of the first 100 losses; take the first 50: losses[:50]"
+    elif roughly(got, (first, last)):
+        problem = ROUNDED_TOO_FAR
     else:
-        problem = (f"({got[0]:.4f}, {got[1]:.4f}) is not it: use sum(xs) / len(xs) on losses[:50] and "
+        problem = (f"({got[0]!r}, {got[1]!r}) is not it: use sum(xs) / len(xs) on losses[:50] and "
                    f"on losses[-100:], where losses are the 1000 losses of the training run")
     return report([problem])

@@ -6,7 +6,7 @@ from ..checkpoint import load_checkpoint
 from ..data import DATA_DIR
 from ..nn import softmax
 from ..sample import prefix_probs
-from . import exercise, read_numbers, report, unanswered
+from . import exercise, judge, read_number, read_numbers, report, shown, unanswered
 
 LOGITS, TEMPERATURE = [2.0, 1.0, 0.0], 0.5
 END_PREFIX = 'emma'
@@ -19,33 +19,24 @@ def trained_model():
     return model.frozen(), tokenizer
 
 
-TOLERANCE = 5e-4      # accepts answers typed with three decimals
-
-
-def _close(xs, ys):
-    return len(xs) == len(ys) and all(math.isclose(x, y, abs_tol=TOLERANCE) for x, y in zip(xs, ys))
-
-
 @exercise
 def check_temperature_probs(answer):
     """Exercise 1: the probabilities of logits [2, 1, 0] at temperature 0.5."""
     got = read_numbers(answer, len(LOGITS), "a list of 3 numbers, one probability per logit")
     if got is None:
         return False
-    if _close(got, softmax([l / TEMPERATURE for l in LOGITS])):
-        return report([])
-    if _close(got, softmax(LOGITS)):
-        problem = "these are the probabilities at T = 1: divide every logit by T = 0.5 before the softmax"
-    elif _close(got, softmax([l * TEMPERATURE for l in LOGITS])):
-        problem = ("you multiplied the logits by T; divide them instead "
-                   "(a small T makes the gaps between logits larger, so the distribution gets sharper)")
-    elif not math.isclose(sum(got), 1, abs_tol=0.01):
-        problem = (f"your numbers add up to {sum(got):.4f}, but probabilities add up to 1: "
-                   f"did you apply the softmax (exp of each, divided by the total)?")
+    if not math.isclose(sum(got), 1, abs_tol=0.01):
+        otherwise = (f"your numbers add up to {sum(got):.4f}, but probabilities add up to 1: "
+                     f"did you apply the softmax (exp of each, divided by the total)?")
     else:
-        problem = (f"{[round(p, 4) for p in got]} is not it: at T = 0.5 the logits become "
-                   f"[4.0, 2.0, 0.0]; the first probability should be the largest, about 0.87")
-    return report([problem])
+        otherwise = (f"{shown(list(got))} is not it: at T = 0.5 the logits become [4.0, 2.0, 0.0]; "
+                     f"the first probability should be the largest, about 0.87")
+    return judge(got, softmax([l / TEMPERATURE for l in LOGITS]), [
+        (softmax(LOGITS), "these are the probabilities at T = 1: divide every logit by T = 0.5 before the softmax"),
+        (softmax([l * TEMPERATURE for l in LOGITS]),
+         "you multiplied the logits by T; divide them instead "
+         "(a small T makes the gaps between logits larger, so the distribution gets sharper)"),
+    ], otherwise)
 
 
 def greedy_name(model, tokenizer):
@@ -86,23 +77,18 @@ def check_greedy_name(answer):
 @exercise
 def check_end_probability(answer):
     """Exercise 3: the probability that a name ends right after 'emma', at temperature 1."""
-    got = read_numbers(answer, 1, "one number, a probability")
+    got = read_number(answer, "one number, a probability")
     if got is None:
         return False
-    got = got[0]
     model, tokenizer = trained_model()
-    expected = prefix_probs(model, tokenizer, END_PREFIX, 1.0)
-    if math.isclose(got, expected[tokenizer.BOS], abs_tol=TOLERANCE):
-        return report([], success=f"✅ Correct! After '{END_PREFIX}' the name ends with probability "
-                                  f"{got:.1%}.")
-    if math.isclose(got, prefix_probs(model, tokenizer, END_PREFIX, 0.5)[tokenizer.BOS], abs_tol=TOLERANCE):
-        problem = "that is the probability at temperature 0.5: the question asks for T = 1.0"
-    elif math.isclose(got / 100, expected[tokenizer.BOS], abs_tol=TOLERANCE):
-        problem = "that is a percentage: give the probability as a number between 0 and 1"
-    elif any(math.isclose(got, p, abs_tol=TOLERANCE) for p in expected):
-        problem = (f"that is the probability of another token: the end of a name is BOS, "
+    probs = prefix_probs(model, tokenizer, END_PREFIX, 1.0)
+    other_token = (f"that is the probability of another token: the end of a name is BOS, "
                    f"index tokenizer.BOS = {tokenizer.BOS}")
-    else:
-        problem = (f"{got} is not it: run the model on BOS + '{END_PREFIX}' at T = 1.0 and read "
-                   f"the probability of BOS, the token that ends a name")
-    return report([problem])
+    return judge(got, probs[tokenizer.BOS], [
+        (prefix_probs(model, tokenizer, END_PREFIX, 0.5)[tokenizer.BOS],
+         "that is the probability at temperature 0.5: the question asks for T = 1.0"),
+        (100 * probs[tokenizer.BOS], "that is a percentage: give the probability as a number between 0 and 1"),
+    ] + [(p, other_token) for i, p in enumerate(probs) if i != tokenizer.BOS],
+        f"{got!r} is not it: run the model on BOS + '{END_PREFIX}' at T = 1.0 and read "
+        f"the probability of BOS, the token that ends a name",
+        success=f"✅ Correct! After '{END_PREFIX}' the name ends with probability {got:.1%}.")

@@ -1,0 +1,87 @@
+"""The shared machinery of the exercise checks: one tolerance policy, readers of any numeric type, a guard."""
+import math
+
+import numpy as np
+import pytest
+
+from conftest import verdict
+from microgpt_lib.engine import Value
+from microgpt_lib.exercises import (ROUNDED_TOO_FAR, as_whole_number, check_number, close, exercise, judge,
+                                    read_number, read_numbers, shown)
+
+
+@pytest.mark.parametrize('answer', [7, 7.0, np.int64(7), np.float32(7), np.float64(7), np.array(7.0),
+                                    Value(7.0)])
+def test_any_real_number_reads_as_a_float(answer):
+    assert read_number(answer) == 7.0
+
+
+@pytest.mark.parametrize('answer, shown_as', [
+    ('7', "'7'"), (True, 'True'), ([7], '[7]'), (np.array([7.0]), 'array'), (None, 'None'),
+    (10 ** 400, 'about 10**400'), (math.nan, 'nan'), (-math.inf, '-inf'), (Value('x'), 'Value'),
+])
+def test_anything_else_gets_a_hint_not_an_error(answer, shown_as, capsys):
+    assert read_number(answer, "one number") is None
+    out = capsys.readouterr().out
+    assert 'one number' in out and shown_as in out
+
+
+def test_sequences_of_numbers_read_from_lists_tuples_and_arrays(capsys):
+    for answer in ([1, 2.5, 3], (1, 2.5, np.float32(3)), np.array([1, 2.5, 3])):
+        assert read_numbers(answer, 3, "three numbers") == (1.0, 2.5, 3.0)
+    for answer in (np.ones((3, 1)), [1, 2], [1, 2, 'x'], {1, 2, 3}, [[1], [2], [3]]):
+        assert read_numbers(answer, 3, "three numbers") is None
+    assert capsys.readouterr().out.count('give three numbers') == 5
+
+
+def test_whole_numbers_may_be_numpy_integers_but_not_floats_or_bools():
+    assert as_whole_number(np.int64(7)) == 7 and as_whole_number(np.array(7)) == 7
+    assert as_whole_number(7.0) is as_whole_number(True) is as_whole_number(np.bool_(True)) is None
+
+
+def test_check_number_accepts_numpy_integers_and_survives_huge_ones(capsys):
+    assert check_number(np.int64(7), 7, {}, 'count again')
+    assert not check_number(10 ** 5000, 7, {}, 'count again')
+    out = capsys.readouterr().out
+    assert 'Correct' in out and 'about 10**5000 is not it' in out
+
+
+def test_the_tolerance_accepts_computed_answers_and_finite_differences():
+    assert close(-23.99999999891, -24) and close((16.0000001, 7.99999999), [16, 8])
+    assert close(1e-12, 0.0)
+    assert not close(4.6052, math.log(100)) and not close(-23.999, -24) and not close(1e-8, 0.0)
+    assert not close([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize('answer', [4.605, 4.6052, 4.61])
+def test_an_answer_rounded_too_far_is_told_so(answer, capsys):
+    ok, out = verdict(judge, answer, math.log(100), [(1 / 100, 'the probability')], 'not it', capsys=capsys)
+    assert not ok and ROUNDED_TOO_FAR in out
+
+
+def test_judge_names_a_mistake_even_rounded_and_never_calls_a_wrong_answer_rounded(capsys):
+    mistakes = [(math.log10(100), 'log10'), (math.log(27), 'ln 27')]
+    for answer, hint in [(2.0, 'log10'), (3.2958, 'ln 27'), (4.7, 'not it'), (math.log(100), 'Correct')]:
+        ok, out = verdict(judge, answer, math.log(100), mistakes, 'not it', capsys=capsys)
+        assert ok == (hint == 'Correct') and hint in out and (ROUNDED_TOO_FAR in out) is False
+
+
+def test_the_guard_turns_any_exception_into_feedback(capsys):
+    @exercise
+    def check_anything(answer):
+        return answer() > 0
+
+    for answer, error in [(lambda: 1 / 0, 'ZeroDivisionError'), (lambda: float(10 ** 400), 'OverflowError'),
+                          (lambda: 'a', 'TypeError'), (42, 'TypeError')]:
+        ok, out = verdict(check_anything, answer, capsys=capsys)
+        assert not ok and f'raised {error}' in out and out.startswith('❌ Not yet')
+    assert verdict(check_anything, lambda: 1, capsys=capsys)[0]
+
+
+def test_shown_keeps_any_answer_short():
+    assert len(shown('x' * 1000)) == 60 and shown(10 ** 400) == 'an integer of about 10**400'
+
+    class Unprintable:
+        def __repr__(self):
+            raise RuntimeError('no')
+    assert shown(Unprintable()) == 'a Unprintable'
