@@ -8,6 +8,7 @@ import sysconfig
 import venv
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import ROOT, run_program
@@ -88,3 +89,32 @@ def test_a_clone_that_converts_line_endings_keeps_the_data_intact(tmp_path):
     load_checkpoint(clone / 'data' / 'microgpt_seed42.json')        # verifies its own SHA-256
     for path in ('notebooks/00_welcome.ipynb', 'Makefile', '.ci/run'):
         assert b'\r' not in (clone / path).read_bytes(), path
+
+
+@pytest.fixture(scope='module')
+def python_without_the_course(tmp_path_factory):
+    """A fresh venv with this environment's packages (ipykernel, nbclient, ...) but not microgpt_lib."""
+    root = tmp_path_factory.mktemp('bare')
+    venv.create(root, with_pip=False)
+    python = root / 'bin' / 'python'
+    site_packages = run(python, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])').stdout.strip()
+    (Path(site_packages) / 'dependencies.pth').write_text(sysconfig.get_paths()['purelib'] + '\n')
+    return python
+
+
+@pytest.mark.parametrize('chapter', sorted(p.name for p in (ROOT / 'notebooks').glob('*.ipynb')))
+def test_without_the_course_the_first_cell_says_how_to_install_it(python_without_the_course, chapter, tmp_path):
+    nb = nbformat.read(ROOT / 'notebooks' / chapter, as_version=4)
+    first = next(cell for cell in nb.cells if cell.cell_type == 'code')
+    nb.cells = [first, nbformat.v4.new_code_cell('print("the chapter went on")')]
+    nbformat.write(nb, tmp_path / chapter)
+    script = ('import sys, nbformat, nbclient\n'
+              'nb = nbformat.read(sys.argv[1], as_version=4)\n'
+              'try:\n    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()\n'
+              'except nbclient.exceptions.CellExecutionError:\n    pass\n'
+              'print(nbformat.writes(nb))')
+    first, after = nbformat.reads(run(python_without_the_course, '-c', script, tmp_path / chapter,
+                                      cwd=tmp_path).stdout, as_version=4).cells
+    assert [out.get('traceback') for out in first.outputs] == [
+        ["Install the course: run %pip install -e .. then restart the kernel"]]
+    assert after.outputs == []             # "Run All" stopped there
