@@ -3,10 +3,12 @@ import hashlib
 import os
 import stat
 import tempfile
+from importlib.resources import files
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / 'data'
+DATA_DIR = files('microgpt_lib.shipped')   # the repository's data/: read only, never written to
 NAMES_PATH = DATA_DIR / 'names.txt'
+DOWNLOADED_NAMES = 'names.txt'              # where a download goes, in the working directory
 NAMES_URL = 'https://raw.githubusercontent.com/karpathy/makemore/988aa59/names.txt'
 NAMES_SHA256 = '0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d'
 MAX_DATA_BYTES = 100 * 10**6    # 440 times the names; one step trains on one line, so more is rarely useful
@@ -92,8 +94,14 @@ def write_atomically(path, content):
         raise
 
 
-def ensure_names(path=NAMES_PATH, url=NAMES_URL, timeout=30):
-    """The path of the names file, verified, and downloaded first if it is missing."""
+def ensure_names(path=None, url=NAMES_URL, timeout=30):
+    """The path of the names file, verified, and downloaded first if it is missing.
+
+    By default the shipped names, or if they are missing, names.txt in the working
+    directory: a download never goes into the installed package.
+    """
+    if path is None:
+        path = NAMES_PATH if NAMES_PATH.is_file() else Path.cwd() / DOWNLOADED_NAMES
     path = Path(path)
     how = f"download {url} by hand and save it as {path}"
     if path.exists():

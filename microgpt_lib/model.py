@@ -2,7 +2,7 @@
 from dataclasses import dataclass, asdict
 
 from .engine import Value
-from .nn import data, linear, relu, rmsnorm, softmax
+from .nn import add_up, data, linear, relu, rmsnorm, softmax
 
 
 @dataclass(frozen=True)
@@ -152,12 +152,12 @@ class GPT:
                 q_h = q[hs:hs + hd]
                 k_h = [ki[hs:hs + hd] for ki in keys[li]]
                 v_h = [vi[hs:hs + hd] for vi in values[li]]
-                attn_logits = [sum(q_h[j] * k_h[t][j] for j in range(hd)) * attn_scale
+                attn_logits = [add_up(q_h[j] * k_h[t][j] for j in range(hd)) * attn_scale
                                for t in range(len(k_h))]
                 attn_weights = softmax(attn_logits)
                 if attention is not None:
                     attention.append([data(a) for a in attn_weights])
-                x_attn.extend(sum(attn_weights[t] * v_h[t][j] for t in range(len(v_h)))
+                x_attn.extend(add_up(attn_weights[t] * v_h[t][j] for t in range(len(v_h)))
                               for j in range(hd))
             x = linear(x_attn, w[f'layer{li}.attn_wo'])
             x = [a + b for a, b in zip(x, x_residual)]

@@ -6,6 +6,8 @@ why a division is written as a multiplication by a reciprocal: it is exactly
 what `Value.__truediv__` does, so both kinds of number round the same way.
 """
 import math
+import operator
+from functools import reduce
 
 from .engine import Value
 
@@ -13,6 +15,15 @@ from .engine import Value
 def data(x):
     """The plain number inside x."""
     return x.data if isinstance(x, Value) else x
+
+
+def add_up(terms):
+    """0 + t0 + t1 + ..., left to right, as sum() adds Values.
+
+    Since Python 3.12, sum() adds floats with compensation: more accurate, but no
+    longer rounded like a sum of Values. This rounds both kinds alike, on any Python.
+    """
+    return reduce(operator.add, terms, 0)
 
 
 def exp(x):
@@ -25,19 +36,19 @@ def relu(x):
 
 def linear(x, w):
     """Matrix times vector: one dot product per row of w."""
-    return [sum(wi * xi for wi, xi in zip(wo, x)) for wo in w]
+    return [add_up(wi * xi for wi, xi in zip(wo, x)) for wo in w]
 
 
 def softmax(logits):
     """Probabilities from logits. Subtracting the max changes nothing but overflow."""
     max_val = max(data(val) for val in logits)
     exps = [exp(val - max_val) for val in logits]
-    total = sum(exps)
+    total = add_up(exps)
     return [e * total ** -1 for e in exps]
 
 
 def rmsnorm(x):
     """Rescale x to unit root-mean-square."""
-    ms = sum(xi * xi for xi in x) * len(x) ** -1
+    ms = add_up(xi * xi for xi in x) * len(x) ** -1
     scale = (ms + 1e-5) ** -0.5
     return [xi * scale for xi in x]

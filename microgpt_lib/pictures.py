@@ -2,14 +2,29 @@
 drawn with Graphviz (as text where `dot` is missing); attention heatmaps."""
 import math
 import shutil
+import sys
+from pathlib import Path
 
 import graphviz
 
 from .engine import topological_order
 
+
+
+def graphviz_install(platform=sys.platform, prefix=sys.prefix):
+    """How to install Graphviz's `dot` for this Python: in its conda environment, or for the system."""
+    if (Path(prefix) / 'conda-meta').is_dir():
+        return "`conda install -c conda-forge graphviz`"
+    if platform == 'darwin':
+        return "`brew install graphviz`"
+    if platform == 'win32':
+        return ("Graphviz's installer from https://graphviz.org/download/ (let it add Graphviz to the PATH), "
+                "then restart Jupyter")
+    return "`sudo apt-get install graphviz` (Debian, Ubuntu; elsewhere your distribution's graphviz package)"
+
+
 INSTALL_HINT = ("The Graphviz program `dot` is not installed, so here is the graph as text. "
-                "To see the drawing: `sudo apt-get install graphviz` (Debian/Ubuntu), "
-                "`brew install graphviz` (macOS) or `conda install -c conda-forge graphviz`.")
+                f"To see the drawing, install it: {graphviz_install()}.")
 
 
 def have_dot():

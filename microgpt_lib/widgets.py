@@ -77,23 +77,37 @@ class LiveLossPlot:
 # The temperature explorer ------------------------------------------------------------
 
 NEW_STYLE = 'color:#1a7f37;font-weight:bold'
+REAL_STYLE = 'color:#0969da'
 SEEN_STYLE = 'color:#888888'
 END_LABEL = '⏎ end'
 
 
-def names_html(names, seen, temperature, seed):
-    """The sampled names, new ones in bold green and those in `seen` in grey, and the share that is new."""
-    spans = []
-    for name in names:
-        kind, style = ('seen', SEEN_STYLE) if name in seen else ('new', NEW_STYLE)
-        text = html.escape(name) if name else '(empty)'
-        spans.append(f'<span class="microgpt-name {kind}" style="{style}">{text}</span>')
-    new = sum(name not in seen for name in names)
-    share = f"{new} of {len(names)} names are new ({new / len(names):.0%})"
+def name_kind(name, seen, real):
+    """'seen' if the model trained on the name, 'real' if it is only elsewhere in the data, else 'new'."""
+    return 'seen' if name in seen else 'real' if name in real else 'new'
+
+
+def names_html(names, seen, temperature, seed, real=frozenset()):
+    """The sampled names coloured by kind (see name_kind), and how many there are of each.
+
+    seen: the documents the model trained on; real: the rest of the data, so
+    that a real name the model never saw is not mistaken for a remembered one.
+    """
+    styles = {'new': NEW_STYLE, 'real': REAL_STYLE, 'seen': SEEN_STYLE}
+    kinds = [name_kind(name, seen, real) for name in names]
+    spans = [f'<span class="microgpt-name {kind}" style="{styles[kind]}">{html.escape(name) or "(empty)"}</span>'
+             for name, kind in zip(names, kinds)]
+    new = kinds.count('new')
+    counts = [f"{new} of {len(names)} names are new ({new / len(names):.0%})"]
+    legend = [f'<span style="{NEW_STYLE}">new</span> = {"in no data" if real else "not in the training data"}']
+    if real:
+        counts.append(f"{kinds.count('real')} real names it never trained on")
+        legend.append(f'<span style="{REAL_STYLE}">blue</span> = a real name it never saw')
+    counts.append(f"{kinds.count('seen')} it trained on")
+    legend.append(f'<span style="{SEEN_STYLE}">grey</span> = a name it trained on')
     return (f'<div><b>temperature {temperature:.2f} · seed {seed}</b></div>'
             f'<div style="line-height:1.8">{" &nbsp; ".join(spans)}</div>'
-            f'<div>{share} &nbsp;·&nbsp; <span style="{NEW_STYLE}">new</span> = not in the training data, '
-            f'<span style="{SEEN_STYLE}">grey</span> = a name from the training data</div>')
+            f'<div>{", ".join(counts)} &nbsp;·&nbsp; {", ".join(legend)}</div>')
 
 
 def bars_html(model, tokenizer, prefix, temperature, top=10):
@@ -120,13 +134,16 @@ def message_html(text):
     return f'<div style="color:#9a6700">🙂 {html.escape(text)}</div>'
 
 
-def temperature_explorer(model, tokenizer, training_docs, seed=42, num_names=20):
+def temperature_explorer(model, tokenizer, training_docs, seed=42, num_names=20, all_docs=()):
     """A slider for temperature that regenerates names, and next-character bars for a prefix.
 
     Names are drawn with random.Random(seed) on the fast float path, so the same
-    settings always give the same names.
+    settings always give the same names. training_docs are the documents the
+    model trained on; all_docs, if given, the whole data file, so that real
+    names the model never saw show as such.
     """
     fast, seen = model.frozen(), set(training_docs)
+    real = set(all_docs) - seen
     temperature = widgets.FloatSlider(description='temperature', min=0.1, max=2.0, step=0.05, value=0.5,
                                       continuous_update=False, readout_format='.2f',
                                       style={'description_width': 'initial'})
@@ -142,7 +159,7 @@ def temperature_explorer(model, tokenizer, training_docs, seed=42, num_names=20)
     def show_names(_=None):
         try:
             drawn = sample_names(fast, tokenizer, random.Random(seed_box.value), temperature.value, count.value)
-            names_view.value = names_html(drawn, seen, temperature.value, seed_box.value)
+            names_view.value = names_html(drawn, seen, temperature.value, seed_box.value, real)
         except Exception as e:      # a callback must never raise: say what went wrong instead
             names_view.value = message_html(f"Could not sample names: {e}")
 

@@ -53,6 +53,17 @@ def test_missing_names_are_downloaded_checked_and_written(tmp_path, monkeypatch)
     assert target.read_bytes() == NAMES.read_bytes()
 
 
+def test_without_shipped_names_the_download_goes_to_the_working_directory(tmp_path, monkeypatch):
+    shipped = tmp_path / 'package' / 'names.txt'          # an install whose names are missing
+    monkeypatch.setattr(data_module, 'NAMES_PATH', shipped)
+    monkeypatch.setattr(requests, 'get', lambda url, timeout: FakeResponse(NAMES.read_bytes()))
+    monkeypatch.chdir(tmp_path)
+    assert data_module.ensure_names() == tmp_path / 'names.txt'
+    monkeypatch.setattr(requests, 'get', lambda url, timeout: pytest.fail('no second download expected'))
+    assert len(load_docs()) == 32033                       # later loads use that download
+    assert not shipped.parent.exists()
+
+
 @pytest.mark.parametrize('get, message', [
     (lambda url, timeout: (_ for _ in ()).throw(requests.ConnectionError('no network')), 'download failed'),
     (lambda url, timeout: FakeResponse(b'', 404), 'download failed'),

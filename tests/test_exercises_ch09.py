@@ -4,8 +4,9 @@ import pytest
 
 from conftest import verdict
 from microgpt_lib import prefix_probs, softmax
-from microgpt_lib.exercises.ch09 import (check_end_probability, check_greedy_name, check_temperature_probs,
-                                         greedy_name, trained_model)
+from microgpt_lib.exercises.ch09 import (check_copies, check_end_probability, check_greedy_name,
+                                         check_temperature_probs, greedy_name, names_after_training_on_few,
+                                         trained_model)
 
 
 
@@ -82,4 +83,30 @@ def test_end_probability_explains_mistakes(wrong, explanation, capsys):
     answer = wrong(prefix_probs(model, tokenizer, 'emma', 1.0), prefix_probs(model, tokenizer, 'emma', 0.5),
                    tokenizer.BOS)
     ok, out = verdict(check_end_probability, answer, capsys=capsys)
+    assert not ok and explanation in out
+
+
+# Exercise 4, the memorisation experiment
+
+
+def test_copies_experiment(capsys):
+    few, docs, samples = names_after_training_on_few()
+    assert len(few) == 50 and len(samples) == 100
+    copies = sum(name in few for name in samples)
+    assert 0 < copies < 100, "50 names must give some copies and some other names"
+    assert verdict(check_copies, copies, capsys=capsys)[0]
+    ok, out = verdict(check_copies, ..., capsys=capsys)
+    assert not ok and 'Replace the ...' in out
+
+
+@pytest.mark.parametrize('wrong, explanation', [
+    (lambda few, docs, samples: sum(name in docs for name in samples), 'every real name'),
+    (lambda few, docs, samples: len({name for name in samples if name in few}), 'each copied name once'),
+    (lambda few, docs, samples: sum(name not in few for name in samples), 'NOT copies'),
+    (lambda few, docs, samples: 0.62, 'whole number'),
+    (lambda few, docs, samples: 1000, 'first 50 shuffled names'),
+    (lambda few, docs, samples: 10 ** 400, 'about 10**400 is not it'),
+])
+def test_copies_explains_mistakes(wrong, explanation, capsys):
+    ok, out = verdict(check_copies, wrong(*names_after_training_on_few()), capsys=capsys)
     assert not ok and explanation in out

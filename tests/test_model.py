@@ -6,12 +6,13 @@ import pytest
 from conftest import finite_difference
 from microgpt_lib import (GPT, Config, Tokenizer, Value, document_loss, linear, load_docs, rmsnorm,
                           sample, sample_names, softmax, train)
+from microgpt_lib import nn
 from microgpt_lib.sample import next_token_probs, prefix_probs
 
-BLOCKS = {
-    'linear': lambda x: sum(y * (i + 1) for i, y in enumerate(linear(x[:3], [x[3:6], x[6:9]]))),
-    'softmax': lambda x: sum(p * w for p, w in zip(softmax(x[:4]), [0.1, 2.0, -1.0, 0.5])),
-    'rmsnorm': lambda x: sum(y * w for y, w in zip(rmsnorm(x[:4]), [0.3, -1.2, 2.0, 0.7])),
+BLOCKS = {     # each block's outputs summed into one number, left to right on floats as on Values
+    'linear': lambda x: nn.add_up(y * (i + 1) for i, y in enumerate(linear(x[:3], [x[3:6], x[6:9]]))),
+    'softmax': lambda x: nn.add_up(p * w for p, w in zip(softmax(x[:4]), [0.1, 2.0, -1.0, 0.5])),
+    'rmsnorm': lambda x: nn.add_up(y * w for y, w in zip(rmsnorm(x[:4]), [0.3, -1.2, 2.0, 0.7])),
 }
 XS = [0.5, -1.2, 0.8, 1.1, -0.4, 0.3, 0.9, -0.7, 0.2]
 
@@ -33,6 +34,11 @@ def test_block_gradients_match_finite_differences(name):
 @pytest.mark.parametrize('name', BLOCKS)
 def test_blocks_give_identical_numbers_on_floats_and_values(name):
     assert BLOCKS[name]([Value(x) for x in XS]).data == BLOCKS[name](XS)
+
+
+def test_float_sums_add_left_to_right_like_values_on_any_python():
+    terms = [1e16, 1.0, -1e16]          # sum() of floats gives 1.0 since Python 3.12, Values give 0.0
+    assert nn.add_up(terms) == nn.add_up([Value(t) for t in terms]).data == 0.0
 
 
 TINY = Config(vocab_size=5, n_layer=1, n_embd=4, n_head=2, block_size=4)

@@ -6,6 +6,7 @@ import pytest
 
 from conftest import REFERENCE, ROOT
 from execute_notebooks import execute
+from microgpt_lib.grade import exercises_of, last_verdicts
 
 NOTEBOOKS = sorted((ROOT / 'notebooks').glob('*.ipynb'))
 CHAPTERS = ['00_welcome', '01_data_and_tokenizer', '02_autograd', '03_building_blocks', '04_attention',
@@ -55,10 +56,12 @@ def test_committed_notebook_is_executed_clean_and_presentable(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_top_to_bottom_from_a_fresh_kernel(path):
+def test_notebook_runs_top_to_bottom_from_a_fresh_kernel_and_passes_its_exercises(path):
     nb = execute(path)           # raises CellExecutionError on any error
     for expected in KEY_RESULTS.get(path.stem, []):
         assert expected in text_of(nb)
+    exercises = list(exercises_of(nb))       # the teacher's edition: every solution passes
+    assert {e: v['result'] for e, v in last_verdicts(nb).items()} == dict.fromkeys(exercises, 'pass')
 
 
 @pytest.mark.slow

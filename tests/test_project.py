@@ -1,4 +1,5 @@
 """The repository around the package: conda and pip name the same dependencies; pictures degrade gracefully."""
+import os
 import re
 try:
     import tomllib
@@ -27,6 +28,15 @@ def test_environment_yml_and_pyproject_name_the_same_dependencies():
     assert {'pip': ['-e .']} in env['dependencies']      # then the package itself
 
 
+def test_binder_installs_the_same_environment_then_the_course_once_the_repository_is_there():
+    root = yaml.safe_load((ROOT / 'environment.yml').read_text())
+    binder = yaml.safe_load((ROOT / 'binder' / 'environment.yml').read_text())
+    assert binder['dependencies'] == [dep for dep in root['dependencies'] if dep != {'pip': ['-e .']}]
+    assert binder['channels'] == root['channels']
+    post_build = ROOT / 'binder' / 'postBuild'
+    assert 'pip install --no-deps -e .' in post_build.read_text() and os.access(post_build, os.X_OK)
+
+
 def small_graph():
     a, b = Value(2.0), Value(-3.0)
     out = (a * b + 1).relu() + (a / b).exp()
@@ -50,8 +60,23 @@ def test_without_dot_the_graph_is_shown_as_text_with_install_help(monkeypatch):
     graph = pictures.draw_graph(out, labels={a: 'a'})
     assert isinstance(graph, pictures.GraphText)
     text = graph._repr_markdown_()
-    assert 'apt-get install graphviz' in text and 'a | data 2.0000' in text
+    assert pictures.graphviz_install() in text and 'a | data 2.0000' in text
     assert 'digraph' in repr(graph)
+
+
+@pytest.mark.parametrize('platform, conda, tool', [
+    ('linux', False, 'sudo apt-get install graphviz'),
+    ('darwin', False, 'brew install graphviz'),
+    ('win32', False, 'https://graphviz.org/download/'),
+    ('win32', True, 'conda install -c conda-forge graphviz'),
+    ('darwin', True, 'conda install -c conda-forge graphviz'),
+])
+def test_the_graphviz_hint_names_the_tool_of_the_system(tmp_path, platform, conda, tool):
+    if conda:
+        (tmp_path / 'conda-meta').mkdir()
+    hint = pictures.graphviz_install(platform, tmp_path)
+    assert tool in hint
+    assert ('apt-get' in hint) == (tool == 'sudo apt-get install graphviz')
 
 
 def rendered_size_and_smallest_font(drawing):

@@ -61,6 +61,22 @@ def test_names_show_settings_and_mark_new_ones(explorer, trained):
         assert f'>{name}</span>' in text
 
 
+def test_real_names_the_model_never_saw_are_told_apart(trained):
+    model, tokenizer, docs = trained
+    trained_on = docs[:1000]
+    text = part(temperature_explorer(model, tokenizer, trained_on, all_docs=docs), 'names').value
+    names = sample_names(model, tokenizer, random.Random(42), 0.5, 20)
+    seen = [n for n in names if n in trained_on]
+    real = [n for n in names if n in docs and n not in trained_on]
+    new = [n for n in names if n not in docs]
+    assert real and new, "the test needs names of both kinds"
+    assert text.count('class="microgpt-name seen"') == len(seen)
+    assert text.count('class="microgpt-name real"') == len(real)
+    assert text.count('class="microgpt-name new"') == len(new)
+    assert (f'{len(new)} of 20 names are new ({len(new) / 20:.0%}), '
+            f'{len(real)} real names it never trained on, {len(seen)} it trained on') in text
+
+
 def test_slider_regenerates_names(explorer):
     names = part(explorer, 'names')
     before = names.value

@@ -1,8 +1,9 @@
 """Checks for chapter 08's exercises: the training loop."""
+from functools import lru_cache
 
 from ..data import DATA_DIR
 from ..optim import linear_decay
-from . import ROUNDED_TOO_FAR, check_number, close, exercise, judge, read_numbers, report, roughly
+from . import ROUNDED_TOO_FAR, close, exercise, judge, read_numbers, report, roughly, shown
 
 LEARNING_RATE, NUM_STEPS = 0.01, 1000
 LR_STEPS = (0, 500, 999)
@@ -27,20 +28,6 @@ def check_learning_rates(answer):
          "your learning rate grows; it should start at 0.01 and fall towards 0: 0.01 * (1 - step / 1000)"),
         (expected[:2] + [0.0], "the last step, 999, still gets a little: 0.01 * (1 - 999 / 1000) = 0.00001, not 0"),
     ], otherwise)
-
-
-@exercise
-def check_num_predictions(answer):
-    """Exercise 2: how many predictions the loss of a 20-letter name averages over."""
-    return check_number(answer, 16, {
-        20: "a 20-letter name has 21 tokens to predict (its letters and the final BOS), "
-            "but the model only has block_size = 16 positions",
-        21: "that would be right for a longer block_size, but the model only has 16 positions: "
-            "n = min(block_size, len(tokens) - 1)",
-        22: "that is the number of tokens (BOS, 20 letters, BOS), and the model only has 16 positions anyway",
-        15: "the model has 16 positions, 0 to 15, and each one makes a prediction",
-        17: "the model has only 16 positions, so it makes 16 predictions (positions 0 to 15)",
-    }, "count the tokens that have a next token to predict, then remember the model's 16 positions")
 
 
 def reference_losses():
@@ -78,3 +65,54 @@ def check_loss_means(answer):
         problem = (f"({got[0]!r}, {got[1]!r}) is not it: use sum(xs) / len(xs) on losses[:50] and "
                    f"on losses[-100:], where losses are the 1000 losses of the training run")
     return report([problem])
+
+
+# Exercise 2, an experiment: what attention buys after longer training.
+
+LONG_STEPS = 10_000
+PART_WEIGHTS = {'attention': 'layer0.attn_wo', 'MLP': 'layer0.mlp_fc2', 'position': 'wpe'}
+
+
+@lru_cache(maxsize=None)
+def held_out_loss(num_steps, off=()):
+    """microgpt's loss on the held-out names after num_steps on the array engine (from the
+    original's start, on the training split in order), with the parts named in `off` (a tuple)
+    held at 0."""
+    import random
+    from .. import arrays       # NumPy is imported only when needed
+    from ..baseline import mean_loss, split_docs
+    from ..data import load_docs
+    from ..model import Config
+    from ..tokenizer import Tokenizer
+    docs = load_docs()
+    tokenizer = Tokenizer.from_docs(docs)
+    rng = random.Random(42)
+    rng.shuffle(docs)                   # the original's first draws, before the weights
+    model = arrays.ArrayGPT.initialise(Config(tokenizer.vocab_size), rng)
+    training, held_out = split_docs(load_docs())
+
+    def switch_off():
+        for part in off:
+            model.weights[PART_WEIGHTS[part]][:] = 0
+
+    switch_off()
+    for _ in arrays.train(model, [tokenizer.document(doc) for doc in training], num_steps):
+        switch_off()
+    return mean_loss(model.loss, [tokenizer.document(doc) for doc in held_out])
+
+
+@exercise
+def check_longer_training(answer):
+    """Exercise 2: the held-out loss after 10,000 steps, with everything and without attention."""
+    got = read_numbers(answer, 2, "two numbers, (held-out loss with everything, without attention)")
+    if got is None:
+        return False
+    expected = (held_out_loss(LONG_STEPS), held_out_loss(LONG_STEPS, ('attention',)))
+    return judge(got, expected, [
+        (expected[::-1], "you swapped them: without attention the loss is higher"),
+        ((held_out_loss(1000), held_out_loss(1000, ('attention',))),
+         f"those are the losses after 1000 steps; train {LONG_STEPS:,} steps"),
+    ], f"{shown(got)} is not it: call held_out_loss({LONG_STEPS}) and "
+       f"held_out_loss({LONG_STEPS}, ['attention'])",
+        success=f"✅ Correct! After {LONG_STEPS:,} steps attention buys "
+                f"{expected[1] - expected[0]:.3f} nats per character.")

@@ -1,12 +1,13 @@
 """Checks for chapter 09's exercises: sampling with temperature."""
 import math
+import random
 from functools import lru_cache
 
 from ..checkpoint import load_checkpoint
 from ..data import DATA_DIR
 from ..nn import softmax
 from ..sample import prefix_probs
-from . import exercise, judge, read_number, read_numbers, report, shown, unanswered
+from . import check_number, exercise, judge, read_number, read_numbers, report, shown, unanswered
 
 LOGITS, TEMPERATURE = [2.0, 1.0, 0.0], 0.5
 END_PREFIX = 'emma'
@@ -92,3 +93,42 @@ def check_end_probability(answer):
         f"{got!r} is not it: run the model on BOS + '{END_PREFIX}' at T = 1.0 and read "
         f"the probability of BOS, the token that ends a name",
         success=f"✅ Correct! After '{END_PREFIX}' the name ends with probability {got:.1%}.")
+
+
+# Exercise 4, an experiment: a model that sees few names many times copies them.
+
+FEW_NAMES, NUM_STEPS, NUM_SAMPLES = 50, 1000, 100
+
+
+@lru_cache(maxsize=1)
+def names_after_training_on_few(num_names=FEW_NAMES):
+    """(training names, all names, 100 samples at T = 0.5 from random.Random(0)) after 1000 steps
+    on only the first num_names of the shuffled file, on the array engine, from the original's start."""
+    from .. import arrays       # NumPy is imported only when needed
+    from ..data import load_docs
+    from ..model import Config
+    from ..tokenizer import Tokenizer
+    rng = random.Random(42)
+    docs = load_docs()
+    rng.shuffle(docs)
+    tokenizer = Tokenizer.from_docs(docs)
+    model = arrays.ArrayGPT.initialise(Config(tokenizer.vocab_size), rng)
+    few = docs[:num_names]
+    for _ in arrays.train(model, [tokenizer.document(doc) for doc in few], NUM_STEPS):
+        pass
+    return few, docs, arrays.sample_names(model, tokenizer, random.Random(0), 0.5, NUM_SAMPLES)
+
+
+@exercise
+def check_copies(answer):
+    """Exercise 4: how many of 100 samples copy one of the 50 names the model trained on."""
+    few, docs, samples = names_after_training_on_few()
+    copies = [name for name in samples if name in few]
+    real = [name for name in samples if name in docs]
+    return check_number(answer, len(copies), {
+        len(real): "that counts every real name; count only the names it trained on, the first 50",
+        len(set(copies)): "that counts each copied name once; count every sample that is a copy",
+        NUM_SAMPLES - len(copies): "that is the number of samples that are NOT copies",
+    }, f"train 1000 steps on the first {FEW_NAMES} shuffled names (the array engine, seed 42, "
+       f"as chapter 08 starts), then count how many of {NUM_SAMPLES} samples at T = 0.5 "
+       f"(random.Random(0)) are one of those {FEW_NAMES} names")
