@@ -3,6 +3,8 @@
 # make run        - set everything up and run microgpt (python -m microgpt_lib)
 # make notebooks  - re-execute every chapter in place (outputs committed, widget state stripped)
 # make student    - write the student edition of every chapter to student/ (solutions removed)
+# make slides     - every chapter as reveal.js slides in slides/ (loads reveal.js & co. from CDNs)
+# make slides-offline - the same, with reveal.js & co. in slides/lib/ (fetched once with npm)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,7 +21,7 @@ define require
 	  fi; }
 endef
 
-.PHONY: lab test run notebooks student setup browser
+.PHONY: lab test run notebooks student slides slides-offline setup browser
 lab: setup
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
 
@@ -34,12 +36,19 @@ notebooks: setup
 
 student: setup
 	$(BIN)/python -m microgpt_lib.student --out student notebooks/*.ipynb
+slides: setup
+	$(BIN)/jupyter nbconvert --config slides_config.py --to slides --output-dir slides notebooks/[0-9][0-9]_*.ipynb
+
+slides-offline: setup
+	$(call require,command -v npm,npm)
+	$(BIN)/python tests/slides.py --export-only
 
 setup: $(VENV)/.installed
 	$(call require,command -v dot,graphviz)
 
-browser:                       # Chromium, for the browser tests
+browser:                       # Chromium, for the browser tests; npm fetches reveal.js for the slide test
 	$(call require,command -v chromium,chromium)
+	$(call require,command -v npm,npm)
 
 $(VENV)/.installed: pyproject.toml
 	$(call require,$(PYTHON) -c 'import ensurepip',python3-venv)

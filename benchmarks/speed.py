@@ -1,7 +1,14 @@
-"""How fast are the engines? Times the original, the scalar engine and the array engine.
+"""How fast are the engines? Times the scalar engine, the array engine and, if given, the original.
 
-    python benchmarks/speed.py              # the default 1000 steps: about three minutes, mostly the original
-    python benchmarks/speed.py --steps 50   # a quick look
+    python benchmarks/speed.py                                 # both engines, the default 1000 steps
+    python benchmarks/speed.py --steps 50                      # a quick look
+    python benchmarks/speed.py --original path/to/microgpt.py  # and the original: minutes more
+
+--original takes Karpathy's microgpt.py as downloaded from the gist
+(https://gist.github.com/karpathy/8627fe009c40f57531cb18360106ce95). It runs
+with its own settings (1000 steps, 20 names) in a temporary folder holding the
+shipped names as its input.txt, against python -m microgpt_lib at the same
+defaults, and the script says whether their outputs are identical.
 
 Both engines start from the same weights (seed 42, as the original), train on
 the same documents, then sample from the same random state; the script also
@@ -9,13 +16,17 @@ reports how far their losses drift apart and whether the names agree.
 """
 import argparse
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from microgpt_lib import GPT, Config, Tokenizer, load_docs, sample_names, train
 from microgpt_lib import arrays
+
+NAMES = Path(__file__).resolve().parent.parent / 'data' / 'names.txt'
 
 
 def timed(fn):
@@ -25,28 +36,32 @@ def timed(fn):
     return result, time.perf_counter() - start
 
 
-def run_program(args):
-    """Seconds a whole program run takes (start-up, data and printing included)."""
-    return timed(lambda: subprocess.run([sys.executable, *args], check=True, stdout=subprocess.DEVNULL))[1]
+def run_program(args, cwd=None):
+    """(stdout, seconds) of a whole program run (start-up, data and printing included)."""
+    return timed(lambda: subprocess.run([sys.executable, *args], cwd=cwd, check=True,
+                                        capture_output=True, text=True).stdout)
 
 
-def compare_with_the_original(steps):
-    """The scalar engine against Karpathy's original, both as whole programs with identical output."""
-    original = Path(__file__).resolve().parent.parent / 'tests' / 'original_microgpt.py'
-    settings = ['--steps', str(steps), '--samples', '0']
-    theirs = run_program([str(original), '--data', str(original.parent.parent / 'data' / 'names.txt'), *settings])
-    ours = run_program(['-m', 'microgpt_lib', *settings])
-    print(f"{f'original program, {steps} steps':28s}{theirs:11.2f}s  ({steps / theirs:.1f} steps/s)")
-    print(f"{f'python -m microgpt_lib':28s}{ours:11.2f}s  ({steps / ours:.1f} steps/s, "
-          f"{theirs / ours:.1f}x faster)\n")
+def compare_with_the_original(original):
+    """Karpathy's original against python -m microgpt_lib, both as whole programs at their defaults."""
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copy(NAMES, Path(folder) / 'input.txt')
+        theirs, their_time = run_program([str(original.resolve())], cwd=folder)
+    ours, our_time = run_program(['-m', 'microgpt_lib'])
+    print(f"{'original program':28s}{their_time:11.2f}s")
+    print(f"{'python -m microgpt_lib':28s}{our_time:11.2f}s  ({their_time / our_time:.1f}x faster)")
+    print(f"same output as the original: {ours == theirs}\n")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--steps', type=int, default=1000, help='training steps per engine (default 1000)')
     parser.add_argument('--samples', type=int, default=20, help='names to sample per engine (default 20)')
+    parser.add_argument('--original', type=Path,
+                        help="Karpathy's microgpt.py from the gist, to time it too (at its defaults)")
     args = parser.parse_args(argv)
-    compare_with_the_original(args.steps)
+    if args.original:
+        compare_with_the_original(args.original)
 
     rng = random.Random(42)
     docs = load_docs()

@@ -56,10 +56,12 @@ def draw_graph(root, labels=None, clusters=None, **graph_attr):
     a notebook), or a GraphText where the `dot` program is missing.
     """
     labels, clusters = labels or {}, clusters or {}
+    # 14-point text stays readable on a slide (at least 3/4 of its body text) even when a wide
+    # graph is shrunk to the slide's width
     dot = ComputationGraph(graph_attr={'rankdir': 'LR', 'nodesep': '0.15', 'ranksep': '0.25',
-                                       'fontname': 'Helvetica', 'fontsize': '11', **graph_attr},
-                           node_attr={'fontname': 'Helvetica', 'fontsize': '10', 'height': '0.3'},
-                           edge_attr={'arrowsize': '0.6'})
+                                       'fontname': 'Helvetica', 'fontsize': '14', **graph_attr},
+                           node_attr={'fontname': 'Helvetica', 'fontsize': '14', 'height': '0.35'},
+                           edge_attr={'arrowsize': '0.7'})
     groups, uids = {}, {}
     for i, v in enumerate(topological_order(root)):
         uid = uids[v] = f'v{i}'          # numbered in order, so a redraw gives the same SVG
@@ -101,17 +103,22 @@ def attention_grids(model, tokens):
 
 
 def plot_attention(grids, labels, title):
-    """Heatmaps of attention grids, one panel per head, rows and columns labelled by the tokens."""
+    """Heatmaps of attention grids, one panel per head, rows and columns labelled by the tokens.
+
+    At most 8.8 inches wide with 12-point text, so that on a slide (880 pixels for a picture) it
+    is not shrunk and its text is at least 3/4 of the slide's body text.
+    """
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(grids), figsize=(2.4 * len(grids) + 1, 3), squeeze=False,
-                             sharey=True, layout='constrained')
-    for h, (ax, grid) in enumerate(zip(axes[0], grids)):
-        image = ax.imshow(grid, vmin=0, vmax=1, cmap='viridis')
-        ax.set_title(f'head {h}')
-        ax.set_xticks(range(len(labels)), labels, fontsize=7)
-        ax.set_yticks(range(len(labels)), labels, fontsize=7)
-        ax.set_xlabel('looks at')
-    axes[0][0].set_ylabel('reading')
-    fig.colorbar(image, ax=axes[0], shrink=0.8, label='attention weight')
-    fig.suptitle(title)
-    plt.show()
+    with plt.rc_context({'font.size': 12}):
+        fig, axes = plt.subplots(1, len(grids), figsize=(min(8.8, 2.1 * len(grids) + 1.5), 3.4),
+                                 squeeze=False, sharey=True, layout='constrained')
+        for h, (ax, grid) in enumerate(zip(axes[0], grids)):
+            image = ax.imshow(grid, vmin=0, vmax=1, cmap='viridis')
+            ax.set_title(f'head {h}')
+            ax.set_xticks(range(len(labels)), labels, rotation=90)
+            ax.set_yticks(range(len(labels)), labels)
+            ax.set_xlabel('looks at')
+        axes[0][0].set_ylabel('reading')
+        fig.colorbar(image, ax=axes[0], shrink=0.8, label='attention weight')
+        fig.suptitle(title)
+        plt.show()

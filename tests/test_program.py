@@ -7,40 +7,30 @@ import pytest
 
 from conftest import REFERENCE, ROOT, run_program
 
-ORIGINAL = ROOT / 'tests' / 'original_microgpt.py'
-NAMES = ROOT / 'data' / 'names.txt'
+GOLDEN = ROOT / 'tests' / 'golden'
+CASES = {name: case for name, case in json.loads((GOLDEN / 'cases.json').read_text()).items()
+         if not name.startswith('_')}
 
 
-def run_original(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, str(ORIGINAL), '--data', str(NAMES), *map(str, args)],
-                          cwd=cwd, capture_output=True, text=True, check=True).stdout
-
-
-@pytest.fixture
-def other_data(tmp_path):
-    path = tmp_path / 'cities.txt'
-    path.write_bytes('  Zürich\r\nSão Paulo\r\n\r\n   \nKraków\nLlanfairpwllgwyngyll-gogerychwyrndrobwll\n'
-                     'Ōsaka\n東京\nNew York  \n'.encode('utf-8'))
-    return path
-
-
-@pytest.mark.parametrize('args', [
-    ['--seed', 7, '--steps', 30, '--temperature', 0.8, '--samples', 8],
-    ['--n-layer', 2, '--n-embd', 12, '--n-head', 3, '--block-size', 8, '--steps', 12, '--learning-rate', 0.02],
-    ['--n-head', 1, '--steps', 8, '--temperature', 1.5, '--samples', 30],
-    ['--steps', 5, '--samples', 0],
-])
-def test_output_equals_the_original_under_other_settings(args):
-    ours = run_program('--data', NAMES, *args)
+def golden_run(name, *extra):
+    """Our program under golden case `name`, and the original program's recorded stdout."""
+    case = CASES[name]
+    data = ['--data', GOLDEN / case['data']] if 'data' in case else []
+    ours = run_program(*data, *case['flags'], *extra)
     assert ours.returncode == 0, ours.stderr
-    assert ours.stdout == run_original(*args)
+    return ours.stdout, (GOLDEN / case['out']).read_text(encoding='utf-8')
 
 
-def test_output_equals_the_original_on_another_data_file(other_data):
-    args = ['--data', other_data, '--steps', 40, '--block-size', 10, '--n-embd', 8, '--n-head', 2]
-    ours = run_program(*args)
-    assert ours.returncode == 0, ours.stderr
-    assert ours.stdout == run_original(*args)
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_output_equals_the_originals_recorded_output(name):
+    ours, original = golden_run(name)
+    assert ours == original
+
+
+@pytest.mark.parametrize('name', ['seed7_t08_s8', 'two_layers', 'cities'])
+def test_numpy_engine_output_equals_the_originals_recorded_output(name):
+    ours, original = golden_run(name, '--engine', 'numpy')
+    assert ours == original
 
 
 @pytest.mark.slow

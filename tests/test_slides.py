@@ -1,0 +1,73 @@
+"""Every chapter fits a 1280x720 projector as slides: no slide taller than the slide area,
+no line of code or output clipped, nothing fetched from the net while presenting.
+
+    .venv/bin/python -m pytest tests/test_slides.py -q      (slow: exports and measures every chapter)
+
+The web libraries the exports load are fetched once with `npm pack` into
+~/.cache/microgpt-course/web-libraries. `python tests/slides.py CHAPTER` prints what is wrong, slide by slide.
+"""
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import slides
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / 'notebooks').glob('[0-9][0-9]_*.ipynb'))
+# Chapters whose slides do not fit yet (issue 8). Empty this as chapters are fixed: a chapter
+# listed here that fits shows as XPASS.
+NOT_FITTING_YET = {
+    '00_welcome', '01_data_and_tokenizer', '02_autograd', '03_building_blocks', '04_attention', '05_mlp_and_the_gpt',
+    '06_loss_and_backprop', '07_adam', '08_training', '09_sampling', '10_efficiency',
+}
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+
+# reveal.js and the other web libraries, fetched once for all runs
+LIBRARIES = Path(os.environ.get('XDG_CACHE_HOME', Path.home() / '.cache')) / 'microgpt-course' / 'web-libraries'
+
+
+@pytest.fixture(scope='module')
+def decks(tmp_path_factory):
+    html = slides.export(CHAPTERS, tmp_path_factory.mktemp('slides'), LIBRARIES)
+    return {deck.name: deck for deck in slides.measure_exports(html)}
+
+
+@pytest.mark.parametrize('chapter', [
+    pytest.param(nb.stem, marks=pytest.mark.xfail(nb.stem in NOT_FITTING_YET, reason='does not fit yet',
+                                                  raises=pytest.fail.Exception, strict=False))
+    for nb in CHAPTERS])
+def test_every_slide_fits_the_slide_area_and_clips_no_line(decks, chapter):
+    deck = decks[chapter]
+    assert deck.slides
+    if deck.too_tall or deck.clipped:
+        pytest.fail(deck.report(), pytrace=False)
+
+
+def test_presenting_fetches_nothing_from_the_net(decks):
+    assert {name: deck.refused for name, deck in decks.items() if deck.refused} == {}
+
+
+def test_the_measure_finds_tall_slides_and_clipped_lines_and_not_more_and_drops_widgets(tmp_path):
+    code = nbformat.v4.new_code_cell
+    widget = nbformat.v4.new_output('display_data', data={
+        'text/plain': 'VBox(children=(IntSlider(value=0),))',
+        'application/vnd.jupyter.widget-view+json': {'model_id': 'f00', 'version_major': 2, 'version_minor': 0}})
+    nb = nbformat.v4.new_notebook(cells=[
+        code('print("fits")', metadata={'slideshow': {'slide_type': 'slide'}}, outputs=[widget]),
+        code('x = 1  # ' + 'a' * 66, metadata={'slideshow': {'slide_type': 'slide'}}),      # 75 characters
+        code('x = 1  # ' + 'a' * 150, metadata={'slideshow': {'slide_type': 'slide'}}),
+        code('\n'.join(f'x = {i}' for i in range(40)), metadata={'slideshow': {'slide_type': 'subslide'}}),
+        code('pass', metadata={'slideshow': {'slide_type': 'skip'}}),
+    ])
+    nbformat.write(nb, tmp_path / 'probe.ipynb')
+    (html,) = slides.export([tmp_path / 'probe.ipynb'], tmp_path, LIBRARIES)
+    assert 'VBox(children' not in html.read_text()         # a live widget cannot show on a static page
+    (deck,) = slides.measure_exports([html])
+    assert [(s.h, s.v) for s in deck.slides] == [(0, 0), (1, 0), (2, 0), (2, 1)]
+    assert [(s.h, s.v) for s in deck.clipped] == [(2, 0)]
+    assert [(s.h, s.v) for s in deck.too_tall] == [(2, 1)]
+    assert deck.body_px == 0 and deck.refused == []
