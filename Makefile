@@ -36,6 +36,7 @@ notebooks: setup
 
 student: setup
 	$(BIN)/python -m microgpt_lib.student --out student notebooks/*.ipynb
+
 slides: setup
 	$(BIN)/jupyter nbconvert --config slides_config.py --to slides --output-dir slides notebooks/[0-9][0-9]_*.ipynb
 
