@@ -20,7 +20,7 @@ CHAPTERS = sorted((ROOT / 'notebooks').glob('[0-9][0-9]_*.ipynb'))
 # listed here that fits shows as XPASS.
 NOT_FITTING_YET = {
     '00_welcome', '01_data_and_tokenizer', '02_autograd', '03_building_blocks', '04_attention', '05_mlp_and_the_gpt',
-    '06_loss_and_backprop', '07_adam', '08_training', '09_sampling', '10_efficiency',
+    '08_training', '09_sampling', '10_efficiency',
 }
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
