@@ -25,7 +25,7 @@ from microgpt_lib.student import student_edition
 
 # Chapters whose exercises follow the convention (add one by its name, e.g. '02_autograd'):
 # each runs as the teacher's edition and as the student's.
-CONVERTED_CHAPTERS = []
+CONVERTED_CHAPTERS = ['06_loss_and_backprop', '07_adam']
 
 IMPORT = "from microgpt_lib.exercises.ch01 import (check_encoding, check_num_predictions,\n" \
          "                                         check_vocab_size)"
