@@ -5,12 +5,14 @@ import numpy as np
 import pytest
 
 from microgpt_lib import Tokenizer, Value, load_docs, softmax
-from microgpt_lib.exercises.ch06 import ANNA_ROWS, check_initial_loss, check_logit_grads, check_wte_rows
+from microgpt_lib import GPT, Config, document_loss, topological_order
+from microgpt_lib.exercises.ch06 import (ANNA_ROWS, check_graph_nodes, check_initial_loss, check_logit_grads,
+                                         check_wte_rows, graph_nodes)
 
 PROBS = softmax([2.0, 1.0, 0.1])
 
 
-@pytest.mark.parametrize('check', [check_initial_loss, check_logit_grads, check_wte_rows])
+@pytest.mark.parametrize('check', [check_initial_loss, check_logit_grads, check_wte_rows, check_graph_nodes])
 def test_the_placeholder_gets_a_hint_not_an_error(check, capsys):
     assert not check(...)
     assert 'Replace the ...' in capsys.readouterr().out
@@ -94,3 +96,29 @@ def test_wte_rows_accepts_the_solution(capsys):
 def test_wte_rows_explains_typical_mistakes(answer, hint, capsys):
     assert not check_wte_rows(answer)
     assert hint in capsys.readouterr().out
+
+
+def test_the_graph_size_is_measured_on_the_chapters_model():
+    """Exercise 4's answer, counted on microgpt's own first-step model: the graph's shape ignores the weights."""
+    import random
+    docs = load_docs()
+    rng = random.Random(42)
+    rng.shuffle(docs)
+    tokenizer = Tokenizer.from_docs(docs)
+    model = GPT.initialise(Config(tokenizer.vocab_size), rng)
+    count = len(topological_order(document_loss(model, tokenizer.document('christopher'))))
+    assert count == graph_nodes('christopher') > graph_nodes('yuheng')
+
+
+@pytest.mark.parametrize('answer, ok, explanation', [
+    (lambda: graph_nodes('christopher'), True, 'Correct'),
+    (lambda: np.int64(graph_nodes('christopher')), True, 'Correct'),
+    (lambda: graph_nodes('yuheng'), False, "the count for 'yuheng'"),
+    (lambda: 12, False, 'number of positions'),
+    (lambda: 11, False, 'number of letters'),
+    (lambda: 99000, False, 'is not it'),
+    (lambda: 99029.5, False, 'whole number'),
+])
+def test_the_graph_size_check(answer, ok, explanation, capsys):
+    assert bool(check_graph_nodes(answer())) == ok
+    assert explanation in capsys.readouterr().out

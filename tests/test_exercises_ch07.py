@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 from conftest import verdict
-from microgpt_lib.exercises.ch07 import check_adam_first_step, check_bias_corrected_mean, check_uncorrected_ratio
+from microgpt_lib.exercises.ch07 import (check_adam_first_step, check_adam_without_momentum, check_bias_corrected_mean,
+                                         check_uncorrected_ratio, heldout_loss_after_training)
 
-
-
-@pytest.mark.parametrize('check', [check_bias_corrected_mean, check_adam_first_step, check_uncorrected_ratio])
+@pytest.mark.parametrize('check', [check_bias_corrected_mean, check_adam_first_step, check_uncorrected_ratio,
+                                   check_adam_without_momentum])
 def test_placeholder_gets_a_hint(check, capsys):
     ok, out = verdict(check, ..., capsys=capsys)
     assert not ok and 'Replace the ...' in out
@@ -60,3 +60,22 @@ def test_solutions_are_accepted(check, solution, capsys):
 def test_mistakes_are_explained(check, answer, explanation, capsys):
     ok, out = verdict(check, answer, capsys=capsys)
     assert not ok and explanation in out
+
+
+def test_the_experiment_is_measured_not_remembered():
+    """Exercise 4's answer is the run's own held-out loss: without momentum, a little worse than with it."""
+    without, default = heldout_loss_after_training(0.0), heldout_loss_after_training(0.85)
+    assert 2.3 < default < without < 2.4
+
+
+@pytest.mark.parametrize('answer, ok, explanation', [
+    (lambda: heldout_loss_after_training(0.0), True, 'momentum hardly matters'),
+    (lambda: np.float64(heldout_loss_after_training(0.0)), True, 'Correct'),
+    (lambda: round(heldout_loss_after_training(0.0), 3), False, 'rounded too far'),
+    (lambda: heldout_loss_after_training(0.85), False, "default run's loss"),
+    (lambda: 2.0, False, 'train with train_fast'),
+    (lambda: 'low', False, 'give one number'),
+])
+def test_the_experiment_check(answer, ok, explanation, capsys):
+    got, out = verdict(check_adam_without_momentum, answer(), capsys=capsys)
+    assert bool(got) == ok and explanation in out

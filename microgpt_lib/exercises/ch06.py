@@ -1,11 +1,19 @@
 """Checks for the exercises of chapter 06: loss and backprop."""
+import functools
 import math
+import random
 
-from . import as_list, as_whole_number, exercise, judge, read_number, read_numbers, report, shown, unanswered
+from ..engine import topological_order
+from ..model import GPT, Config
+from ..tokenizer import Tokenizer
+from ..train import document_loss
+from . import (as_list, as_whole_number, check_number, exercise, judge, read_number, read_numbers, report,
+               shown, unanswered)
 
 LOGITS = [2.0, 1.0, 0.1]      # exercise 2: the logits of one position ...
 TARGET = 0                    # ... and the index of the token that really comes next
 ANNA_ROWS = {0, 13, 26}       # exercise 3: 'a', 'n' and BOS in the names' tokenizer
+GROWTH_NAME = 'christopher'   # exercise 4: the graph of one training step on this name
 
 
 @exercise
@@ -78,3 +86,29 @@ def check_wte_rows(answer):
         problem = ("not yet: write out the input tokens of 'anna' (BOS, a, n, n, a; the final BOS is only "
                    "a target) and collect their ids, each once")
     return report([problem])
+
+
+@functools.cache
+def graph_nodes(name):
+    """The number of Values in the graph of one training step of microgpt on name.
+
+    The graph's shape does not depend on the weights' values, only on the model's size and the
+    name's length, so any initialisation gives the same count."""
+    tokenizer = Tokenizer.from_docs(['abcdefghijklmnopqrstuvwxyz'])
+    model = GPT.initialise(Config(tokenizer.vocab_size), random.Random(0))
+    return len(topological_order(document_loss(model, tokenizer.document(name))))
+
+
+@exercise
+def check_graph_nodes(answer):
+    """Exercise 4 (experiment): how many Values one training step on 'christopher' creates."""
+    expected = graph_nodes(GROWTH_NAME)
+    return check_number(answer, expected, {
+        graph_nodes('yuheng'): "that is the count for 'yuheng'; build the loss of 'christopher' "
+                               "(tokenizer.document('christopher')) and count its graph",
+        len(GROWTH_NAME): "that is the number of letters; count the Values: "
+                          "len(topological_order(loss))",
+        len(GROWTH_NAME) + 1: "that is the number of positions; count the Values: "
+                              "len(topological_order(loss))",
+    }, "build the loss with document_loss(model, tokenizer.document('christopher')) "
+       "and count len(topological_order(loss))")
