@@ -1,8 +1,8 @@
-"""Chapter 10's exercise checks: accept the worked solutions, explain the usual mistakes."""
+"""Chapter 11's exercise checks: accept the worked solutions, explain the usual mistakes."""
 import numpy as np
 import pytest
 
-from microgpt_lib.exercises.ch10 import (check_embedding_backward, check_numerical_gradient,
+from microgpt_lib.exercises.ch11 import (check_embedding_backward, check_numerical_gradient,
                                          check_tanh_backward, lm_head_gradient)
 
 

@@ -1,4 +1,4 @@
-"""Checks for chapter 10's exercises: backward passes on arrays, and a gradient checked numerically.
+"""Checks for chapter 11's exercises: backward passes on arrays, and a gradient checked numerically.
 
 The first two exercises are small functions: the check calls them on fixed
 inputs and names the usual mistake when the result is off.
