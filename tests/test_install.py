@@ -67,11 +67,11 @@ def test_a_chapter_copied_out_of_the_repository_runs_on_the_installed_package(in
 
 
 def test_exercise_checks_that_read_shipped_data_work_from_the_installed_package(installed, tmp_path):
-    script = ('from microgpt_lib.exercises import ch08, ch09, ch10\n'
+    script = ('from microgpt_lib.exercises import ch08, ch09, ch11\n'
               'ch08.check_loss_means((1.0, 2.0))\n'
               'ch09.check_greedy_name("zzz")\n'
               'ch09.check_end_probability(0.999)\n'
-              'ch10.check_numerical_gradient(123.0)\n')
+              'ch11.check_numerical_gradient(123.0)\n')
     feedback = run_installed(installed, '-c', script, cwd=tmp_path).stdout
     assert feedback.count('❌ Not yet') == 4
     assert "is not the greedy name" in feedback and "lm_head[0, 0]" in feedback
