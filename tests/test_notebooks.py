@@ -55,6 +55,24 @@ def test_committed_notebook_is_executed_clean_and_presentable(path):
         assert expected in text_of(nb)
 
 
+
+GIST = 'https://gist.github.com/karpathy/8627fe009c40f57531cb18360106ce95#file-microgpt-py-L'
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS[1:], ids=lambda p: p.stem)
+def test_chapter_maps_back_to_the_original_and_asks_the_learner_to_predict_try_and_explain(path):
+    cells = nbformat.read(path, as_version=4).cells
+    if path.stem <= '09':                     # 01-09 rebuild lines of microgpt.py: linked, not copied
+        assert '**In microgpt.py:**' in cells[0].source and GIST in cells[0].source
+    hidden = [c for c in cells if 'solution' in c.metadata.get('tags', [])]
+    assert all(c.metadata.get('jupyter', {}).get('source_hidden') for c in hidden)
+    for i, cell in enumerate(cells):
+        if 'exercise' in cell.metadata.get('tags', []):   # each exercise has its solution right after it
+            assert 'solution' in cells[i + 1].metadata.get('tags', []), cell.source[:60]
+    assert any('exercise' in c.metadata.get('tags', []) for c in cells)
+    assert any(c.cell_type == 'markdown' and '<details>' in c.source for c in hidden), "no hidden answers"
+    assert any(c.cell_type == 'markdown' and '**Predict' in c.source for c in cells), "no prediction prompt"
+
 @pytest.mark.slow
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom_from_a_fresh_kernel_and_passes_its_exercises(path):
