@@ -246,7 +246,7 @@ HEAD_COLOURS = ['#fde2c8', '#dbe9f6', '#d8f0d2', '#eadcf2']
 MASKED_COLOUR = '#707070'
 
 
-def _grid(rows, columns, colour, cell=8):
+def _grid(rows, columns, colour, cell=7):
     """An HTML-like Graphviz table of rows x columns small squares; colour(row, column) fills each."""
     cells = ''.join(
         '<TR>' + ''.join(f'<TD WIDTH="{cell}" HEIGHT="{cell}" FIXEDSIZE="TRUE" BGCOLOR="{colour(r, c)}"></TD>'
@@ -276,8 +276,8 @@ def attention_shapes(T=7, n_embd=16, n_head=4):
     """
     head_dim = n_embd // n_head
     colour = lambda h: HEAD_COLOURS[h % len(HEAD_COLOURS)]
-    font = {'fontname': 'Helvetica', 'fontsize': '16'}
-    dot = ShapesDiagram(graph_attr={'rankdir': 'TB', 'nodesep': '0.35', 'ranksep': '0.25', **font},
+    font = {'fontname': 'Helvetica', 'fontsize': '15'}
+    dot = ShapesDiagram(graph_attr={'rankdir': 'TB', 'nodesep': '0.35', 'ranksep': '0.2', **font},
                         node_attr={'shape': 'plaintext', 'margin': '0', **font},
                         edge_attr={'arrowsize': '0.6', **font})
     stream = _grid(T, n_embd, lambda r, c: 'white')
@@ -292,11 +292,11 @@ def attention_shapes(T=7, n_embd=16, n_head=4):
     dot.subgraph(projections)
     mixing = graphviz.Digraph()
     mixing.attr(rank='same')
-    mixing.node('weights', _array_label('weights   (H, T, T)<BR/>softmax(q k<SUP>T</SUP> / √D + mask)', weights))
+    mixing.node('weights', _array_label('weights   (H, T, T)<BR/>softmax(q @ k.T / √D + mask)', weights))
     heads = _grid(T, n_embd, lambda r, c: colour(c // head_dim))
     mixing.node('heads', _array_label('heads side by side   (T, C)<BR/>weights @ v', [heads]))
     dot.subgraph(mixing)
-    dot.node('out', '<x + heads @ attn_wo<SUP>T</SUP>   (T, C)>')
+    dot.node('out', 'x + heads @ attn_wo.T   (T, C)')
     for tail, head in [('q', 'weights'), ('k', 'weights'), ('weights', 'heads'), ('v', 'heads'),
                        ('heads', 'out')]:
         dot.edge(tail, head)

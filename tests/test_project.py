@@ -130,8 +130,8 @@ def test_attention_shapes_draws_one_square_per_number_masks_the_future_and_fits_
     assert 'weights -> heads' in drawing.source and 'v -> heads' in drawing.source
     assert repr(drawing) == '<the arrays of one attention layer, drawn to their shapes>'
     width, height, smallest_font = rendered_size_and_smallest_font(drawing)
-    assert width <= 675 and height <= 450, "at most 900 x 600 px: room for a title on a 960 x 700 slide"
-    assert smallest_font >= 16
+    assert width <= 675 and height <= 400, "at most 900 x 533 px: room for a title and a sentence"
+    assert smallest_font >= 15      # 20 px on a slide, as its body text
 
 
 @pytest.mark.parametrize('draw, label', [(pictures.block_diagram, 'multi-head attention'),
