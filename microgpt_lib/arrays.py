@@ -47,7 +47,7 @@ class ArrayGPT:
     weights['layer{i}.attn_wqkv'] views wq, wk and wv stacked as one matrix.
     """
 
-    def __init__(self, config, params):
+    def __init__(self, config, params, causal=True):
         check_size(config, 'numpy', positions=1)        # before allocating the mask, the one-hot table and the rest
         self.config = config
         self.params = np.fromiter(params, dtype=np.float64)    # our own copy, in GPT.parameters() order
@@ -56,14 +56,16 @@ class ArrayGPT:
         self.grad = np.zeros_like(self.params)
         self.weights, self.grads = self._views(self.params), self._views(self.grad)
         B = config.block_size
-        self._future = np.triu(np.full((B, B), -np.inf), 1)   # added to attention logits: -inf hides the future
+        # added to attention logits: -inf hides the future; causal=False lets every position see the whole
+        # document (an experiment: microgpt itself is causal)
+        self._future = np.triu(np.full((B, B), -np.inf), 1) if causal else np.zeros((B, B))
         self._attn_scale = (config.head_dim ** 0.5) ** -1      # as in the scalar model
         self._onehot = np.eye(config.vocab_size)
 
     @classmethod
-    def initialise(cls, config, rng, std=0.08):
+    def initialise(cls, config, rng, std=0.08, causal=True):
         """Fresh weights: the very Gaussian draws GPT.initialise makes, in the same order."""
-        return cls(config, (rng.gauss(0, std) for _ in range(num_params(config))))   # drawn once the size is checked
+        return cls(config, (rng.gauss(0, std) for _ in range(num_params(config))), causal)   # drawn once the size is checked
 
     @classmethod
     def from_gpt(cls, model):

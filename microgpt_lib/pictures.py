@@ -1,5 +1,6 @@
-"""Pictures: computation graphs, the model's block diagram and a schematic of one attention head,
-drawn with Graphviz (as text where `dot` is missing); attention heatmaps."""
+"""Pictures: computation graphs, the model's block diagram, a schematic of one attention head and
+the shapes of one attention layer's arrays, drawn with Graphviz (as text where `dot` is missing);
+attention heatmaps."""
 import math
 import shutil
 import sys
@@ -233,4 +234,70 @@ def qkv_schematic():
     dot.edge('keys', 'weights')
     dot.edge('weights', 'out')
     dot.edge('values', 'out')
+    return shown(dot)
+
+
+class ShapesDiagram(Drawing):
+    def __repr__(self):
+        return "<the arrays of one attention layer, drawn to their shapes>"
+
+
+HEAD_COLOURS = ['#fde2c8', '#dbe9f6', '#d8f0d2', '#eadcf2']
+MASKED_COLOUR = '#707070'
+
+
+def _grid(rows, columns, colour, cell=7):
+    """An HTML-like Graphviz table of rows x columns small squares; colour(row, column) fills each."""
+    cells = ''.join(
+        '<TR>' + ''.join(f'<TD WIDTH="{cell}" HEIGHT="{cell}" FIXEDSIZE="TRUE" BGCOLOR="{colour(r, c)}"></TD>'
+                         for c in range(columns)) + '</TR>'
+        for r in range(rows))
+    return (f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="0" COLOR="#999999" '
+            f'FIXEDSIZE="TRUE" WIDTH="{columns * cell}" HEIGHT="{rows * cell}">{cells}</TABLE>')
+
+
+def _array_label(title, grids):
+    """A node's label: its title above one or more grids side by side."""
+    row = ''.join(f'<TD>{grid}</TD>' for grid in grids)
+    return (f'<<TABLE BORDER="0" CELLSPACING="4"><TR><TD COLSPAN="{len(grids)}">{title}</TD></TR>'
+            f'<TR>{row}</TR></TABLE>>')
+
+
+def attention_shapes(T=7, n_embd=16, n_head=4):
+    """The arrays of one attention layer for a document of T positions, one small square per number.
+
+    The residual stream (T, n_embd) gives each head its q, k and v, (T, head_dim)
+    each; q and k give each head's (T, T) attention weights, the squares above the
+    diagonal hidden by the causal mask (grey); the weights mix v; the heads' outputs
+    sit side by side again as (T, n_embd), which attn_wo turns into the layer's
+    addition to the stream. Colours tell the heads apart. Sized for a 1280 x 720
+    slide. Returns a graphviz.Digraph (a picture in a notebook), or a GraphText
+    where `dot` is missing.
+    """
+    head_dim = n_embd // n_head
+    colour = lambda h: HEAD_COLOURS[h % len(HEAD_COLOURS)]
+    font = {'fontname': 'Helvetica', 'fontsize': '15'}
+    dot = ShapesDiagram(graph_attr={'rankdir': 'TB', 'nodesep': '0.35', 'ranksep': '0.2', **font},
+                        node_attr={'shape': 'plaintext', 'margin': '0', **font},
+                        edge_attr={'arrowsize': '0.6', **font})
+    stream = _grid(T, n_embd, lambda r, c: 'white')
+    per_head = [_grid(T, head_dim, lambda r, c, h=h: colour(h)) for h in range(n_head)]
+    weights = [_grid(T, T, lambda r, c, h=h: MASKED_COLOUR if c > r else colour(h)) for h in range(n_head)]
+    dot.node('x', _array_label('rmsnorm(x)   (T, C)', [stream]))
+    projections = graphviz.Digraph()
+    projections.attr(rank='same')
+    for name in 'qkv':
+        projections.node(name, _array_label(f'{name}   (H, T, D)', per_head))
+        dot.edge('x', name, label=f' attn_w{name}')
+    dot.subgraph(projections)
+    mixing = graphviz.Digraph()
+    mixing.attr(rank='same')
+    mixing.node('weights', _array_label('weights   (H, T, T)<BR/>softmax(q @ k.T / √D + mask)', weights))
+    heads = _grid(T, n_embd, lambda r, c: colour(c // head_dim))
+    mixing.node('heads', _array_label('heads side by side   (T, C)<BR/>weights @ v', [heads]))
+    dot.subgraph(mixing)
+    dot.node('out', 'x + heads @ attn_wo.T   (T, C)')
+    for tail, head in [('q', 'weights'), ('k', 'weights'), ('weights', 'heads'), ('v', 'heads'),
+                       ('heads', 'out')]:
+        dot.edge(tail, head)
     return shown(dot)

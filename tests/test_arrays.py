@@ -68,6 +68,27 @@ def test_logits_at_every_position_equal_the_scalar_models(names):
     assert relative_difference(ArrayGPT.from_gpt(model).logits(tokens), scalar_logits) < 1e-10
 
 
+def test_without_the_mask_every_position_sees_the_whole_document_and_the_gradients_still_hold():
+    tokens = [26, 24, 20, 7, 4, 13, 6, 26]
+    changed_last = tokens[:-2] + [0]
+    causal = ArrayGPT.initialise(Config(27), random.Random(5))
+    peeking = ArrayGPT.initialise(Config(27), random.Random(5), causal=False)
+    assert np.array_equal(peeking.params, causal.params)
+    assert np.array_equal(causal.logits(tokens[:-1])[:-1], causal.logits(changed_last)[:-1])
+    assert not np.allclose(peeking.logits(tokens[:-1])[0], peeking.logits(changed_last)[0])
+    # the last position sees every token either way
+    assert np.allclose(peeking.logits(tokens)[-1], causal.logits(tokens)[-1], rtol=1e-12, atol=0)
+    _, grads = peeking.loss_and_grads(tokens)
+    for name, (i, j) in [('wte', (24, 3)), ('layer0.attn_wk', (5, 2)), ('layer0.attn_wq', (1, 7))]:
+        h, weight = 1e-6, peeking.weights[name]
+        weight[i, j] += h
+        up = peeking.loss(tokens)
+        weight[i, j] -= 2 * h
+        down = peeking.loss(tokens)
+        weight[i, j] += h
+        assert abs((up - down) / (2 * h) - grads[name][i, j]) < 1e-7, name
+
+
 def test_initialisation_makes_the_scalar_engines_draws_and_round_trips_exactly():
     config = Config(27, n_layer=2, n_embd=12, n_head=3)
     rng_scalar, rng_array = random.Random(5), random.Random(5)

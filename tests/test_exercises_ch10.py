@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from microgpt_lib.exercises.ch10 import check_masked_scores
+from microgpt_lib.exercises.ch10 import check_masked_scores, check_peeking_losses, expected_peeking_losses
 
 
 @pytest.mark.parametrize('answer', [84, np.int64(84), np.array(84)])
@@ -27,3 +27,22 @@ def test_the_usual_mistakes_are_named(answer, hint, capsys):
 def test_the_placeholder_asks_for_an_answer(capsys):
     assert not check_masked_scores(...)
     assert 'Replace the ...' in capsys.readouterr().out
+
+
+def test_the_peeking_losses_are_what_training_without_the_mask_gives():
+    (peeking, honest), (microgpt, microgpt_again) = expected_peeking_losses()
+    assert peeking < 0.2 < 2 < microgpt == microgpt_again < 3 < 10 < honest
+
+
+def test_the_peeking_losses_pass_and_the_usual_mistakes_are_named(capsys):
+    right, microgpt = expected_peeking_losses()
+    assert check_peeking_losses(right)
+    assert check_peeking_losses(np.array(right))
+    assert '✅' in capsys.readouterr().out
+    for answer, hint in [(right[::-1], "swapped"), (microgpt, "causal=False"),
+                         ((right[0], right[0]), "the mask back"),
+                         ((round(right[0], 3), round(right[1], 1)), "rounded too far"),
+                         ((1.0, 2.0), "held-out names"), (right[0], "two losses"),
+                         (..., "Replace the ...")]:
+        assert not check_peeking_losses(answer)
+        assert hint in capsys.readouterr().out, hint

@@ -114,8 +114,29 @@ def test_qkv_schematic_shows_one_head_from_x_to_its_output_and_fits_a_slide():
     assert smallest_font >= 16
 
 
+def test_attention_shapes_draws_one_square_per_number_masks_the_future_and_fits_a_slide():
+    for T, n_embd, n_head in [(7, 16, 4), (5, 12, 3)]:
+        source = pictures.attention_shapes(T, n_embd, n_head).source
+        head_dim = n_embd // n_head
+        squares = source.count('<TD WIDTH=')
+        # x, q, k, v, the weights and the heads side by side
+        assert squares == T * n_embd + 3 * T * n_embd + n_head * T * T + T * n_embd
+        assert source.count(pictures.MASKED_COLOUR) == n_head * T * (T - 1) // 2   # above each diagonal
+        for h in range(n_head):     # per head: its q, k, v, its visible weights, its columns of the heads
+            colour = pictures.HEAD_COLOURS[h]
+            assert source.count(colour) == 3 * T * head_dim + T * (T + 1) // 2 + T * head_dim
+    drawing = pictures.attention_shapes()
+    assert 'q -> weights' in drawing.source and 'k -> weights' in drawing.source
+    assert 'weights -> heads' in drawing.source and 'v -> heads' in drawing.source
+    assert repr(drawing) == '<the arrays of one attention layer, drawn to their shapes>'
+    width, height, smallest_font = rendered_size_and_smallest_font(drawing)
+    assert width <= 675 and height <= 400, "at most 900 x 533 px: room for a title and a sentence"
+    assert smallest_font >= 15      # 20 px on a slide, as its body text
+
+
 @pytest.mark.parametrize('draw, label', [(pictures.block_diagram, 'multi-head attention'),
-                                         (pictures.qkv_schematic, 'KV cache')])
+                                         (pictures.qkv_schematic, 'KV cache'),
+                                         (pictures.attention_shapes, 'softmax')])
 def test_without_dot_a_diagram_is_text(draw, label, monkeypatch):
     monkeypatch.setattr(pictures.shutil, 'which', lambda name: None)
     drawing = draw()
