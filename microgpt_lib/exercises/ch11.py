@@ -90,7 +90,7 @@ def check_head_backward(head_backward):
             problems.append(head_hint(name, answer, inputs, unscaled, no_softmax))
     if problems:
         return report(problems)
-    return report([], "✅ Correct! dq, dk and dv all match: the chain rule, one product at a time.")
+    return report([], "✅ Correct! dq, dk and dv all match, product by product.")
 
 
 def head_hint(name, answer, inputs, unscaled, no_softmax):
@@ -126,7 +126,7 @@ def check_embedding_backward(embedding_backward):
     if got is None:
         return False
     if np.allclose(got, expected):
-        return report([], "✅ Correct! Every row adds up the gradients of all positions that read it.")
+        return report([], "✅ Correct! Each row adds up the gradients of the positions reading it.")
     overwritten = np.zeros((27, 4))
     overwritten[ANNA] = dx
     if np.allclose(got, overwritten):
