@@ -86,8 +86,12 @@ class ArrayGPT:
             offset += nout * nin
         return views
 
-    def _forward(self, inputs):
-        """Logits at every position of inputs (token ids), and the activations backward needs."""
+    def forward(self, inputs):
+        """Logits at every position of inputs (token ids), and the activations backward needs.
+
+        The activations are a list: (x, scale) of the normalised embeddings;
+        per layer (xn, sn, q, k, v, att, heads, xm, sm, h); the final x.
+        """
         c, w = self.config, self.weights
         T, H, hd = len(inputs), c.n_head, c.head_dim
         x, s = rmsnorm(w['wte'][inputs] + w['wpe'][:T])        # row t: token t at position t
@@ -143,7 +147,7 @@ class ArrayGPT:
         check_document(tokens, self.config.vocab_size)
         n = min(self.config.block_size, len(tokens) - 1)
         tokens = np.asarray(tokens[:n + 1])
-        logits, acts = self._forward(tokens[:-1])
+        logits, acts = self.forward(tokens[:-1])
         probs = softmax(logits)
         onehot = self._onehot[tokens]                          # row t: the one-hot of token t
         loss = (1 / n) * -np.log((probs * onehot[1:]).sum(-1)).sum()
@@ -155,7 +159,7 @@ class ArrayGPT:
         if not 1 <= len(tokens) <= self.config.block_size:
             raise ValueError(f"the model sees 1 to {self.config.block_size} tokens, got {len(tokens)}")
         check_token_ids(tokens, self.config.vocab_size)
-        return self._forward(np.asarray(tokens))[0]
+        return self.forward(np.asarray(tokens))[0]
 
     def loss(self, tokens):
         """Mean cross-entropy of one document (a token list), without gradients."""

@@ -2,8 +2,10 @@
 import numpy as np
 import pytest
 
-from microgpt_lib.exercises.ch11 import (check_embedding_backward, check_numerical_gradient,
-                                         check_tanh_backward, lm_head_gradient)
+from microgpt_lib.arrays import softmax_backward
+from microgpt_lib.exercises.ch11 import (check_embedding_backward, check_head_backward,
+                                         check_numerical_gradient, check_tanh_backward,
+                                         lm_head_gradient)
 
 
 def run(check, answer, capsys):
@@ -16,6 +18,13 @@ def placeholder(*args):
 
 
 # the worked solutions, as in the notebook
+def head_backward(dout, q, k, v, att, scale):
+    datt = dout @ v.T                                 # out = att @ v
+    dv = att.T @ dout
+    dscores = softmax_backward(datt, att) * scale     # scores = q @ k.T * scale + mask
+    return dscores @ k, dscores.T @ q, dv
+
+
 def embedding_backward(dx, inputs, vocab_size):
     dwte = np.zeros((vocab_size, dx.shape[1]))
     np.add.at(dwte, inputs, dx)
@@ -46,7 +55,8 @@ def numerical_gradient(h=1e-5):
     return (loss_plus - loss_minus) / (2 * h)
 
 
-@pytest.mark.parametrize('check, solution', [(check_embedding_backward, embedding_backward),
+@pytest.mark.parametrize('check, solution', [(check_head_backward, head_backward),
+                                             (check_embedding_backward, embedding_backward),
                                              (check_tanh_backward, tanh_backward),
                                              (check_numerical_gradient, numerical_gradient())])
 def test_the_worked_solutions_pass_and_the_placeholder_gets_a_hint(check, solution, capsys):
@@ -54,6 +64,52 @@ def test_the_worked_solutions_pass_and_the_placeholder_gets_a_hint(check, soluti
     assert ok and '✅' in out
     ok, out = run(check, placeholder if callable(solution) else ..., capsys)
     assert not ok and 'Replace the ...' in out
+
+
+def test_an_unanswered_head_backward_as_in_the_exercise_cell_gets_the_placeholder_hint(capsys):
+    def template(dout, q, k, v, att, scale):
+        dq = dk = dv = ...
+        return dq, dk, dv
+    ok, out = run(check_head_backward, template, capsys)
+    assert not ok and 'Replace the ...' in out
+
+
+def head_mistake(dq=None, dk=None, dv=None):
+    """head_backward with some of its three results replaced by a wrong formula."""
+    def mistaken(dout, q, k, v, att, scale):
+        right = head_backward(dout, q, k, v, att, scale)
+        wrong = [f(dout, q, k, v, att, scale) if f else None for f in (dq, dk, dv)]
+        return tuple(r if w is None else w for r, w in zip(right, wrong))
+    return mistaken
+
+
+@pytest.mark.parametrize('answer, hints', [
+    (head_mistake(dv=lambda dout, q, k, v, att, scale: att @ dout), ['dv: ', 'transpose att']),
+    (head_mistake(dv=lambda dout, q, k, v, att, scale: dout), ['dv: out = att @ v is rule 1']),
+    (head_mistake(dq=lambda dout, q, k, v, att, scale: softmax_backward(dout @ v.T, att) @ k),
+     ['dq: the scores were multiplied by scale']),
+    (head_mistake(dq=lambda dout, q, k, v, att, scale: dout @ v.T * scale @ k,
+                  dk=lambda dout, q, k, v, att, scale: (dout @ v.T * scale).T @ q),
+     ['dq: datt = dout @ v.T', 'dk: datt = dout @ v.T', 'softmax_backward(datt, att)']),
+    (head_mistake(dk=lambda dout, q, k, v, att, scale:
+                  softmax_backward(dout @ v.T, att) * scale @ q), ['dk: scores = q @ k.T', 'transpose']),
+    (head_mistake(dq=lambda dout, q, k, v, att, scale: q), ['dq: not yet']),
+    (head_mistake(dk=lambda dout, q, k, v, att, scale: k.sum()), ['dk should have shape (5, 3)']),
+    (lambda dout, q, k, v, att, scale: head_backward(dout, q, k, v, att, scale)[:2],
+     ['return the three gradients as a tuple (dq, dk, dv)']),
+    (lambda dout, q, k: q, ['calling it raised TypeError']),
+    (head_backward(*[np.eye(3)] * 5, 1.0), ['pass your function itself']),
+])
+def test_head_backward_mistakes_are_explained(answer, hints, capsys):
+    ok, out = run(check_head_backward, answer, capsys)
+    assert not ok
+    for hint in hints:
+        assert hint in out
+
+
+def test_a_head_backward_right_in_one_part_is_told_only_about_the_others(capsys):
+    ok, out = run(check_head_backward, head_mistake(dv=lambda dout, q, k, v, att, scale: att @ dout), capsys)
+    assert not ok and 'dv:' in out and 'dq:' not in out and 'dk:' not in out
 
 
 def overwriting(dx, inputs, vocab_size):

@@ -16,12 +16,6 @@ import slides
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / 'notebooks').glob('[0-9][0-9]_*.ipynb'))
-# Chapters whose slides do not fit yet (issue 8). Empty this as chapters are fixed: a chapter
-# listed here that fits shows as XPASS.
-NOT_FITTING_YET = {
-    '11_efficiency',
-}
-
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
@@ -35,10 +29,7 @@ def decks(tmp_path_factory):
     return {deck.name: deck for deck in slides.measure_exports(html)}
 
 
-@pytest.mark.parametrize('chapter', [
-    pytest.param(nb.stem, marks=pytest.mark.xfail(nb.stem in NOT_FITTING_YET, reason='does not fit yet',
-                                                  raises=pytest.fail.Exception, strict=False))
-    for nb in CHAPTERS])
+@pytest.mark.parametrize('chapter', [nb.stem for nb in CHAPTERS])
 def test_every_slide_fits_the_slide_area_and_clips_no_line(decks, chapter):
     deck = decks[chapter]
     assert deck.slides

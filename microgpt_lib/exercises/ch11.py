@@ -1,6 +1,6 @@
 """Checks for chapter 11's exercises: backward passes on arrays, and a gradient checked numerically.
 
-The first two exercises are small functions: the check calls them on fixed
+The first three exercises are small functions: the check calls them on fixed
 inputs and names the usual mistake when the result is off.
 """
 import random
@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..arrays import ArrayGPT
+from ..arrays import ArrayGPT, softmax, softmax_backward
 from ..data import load_docs
 from ..model import Config
 from ..tokenizer import Tokenizer
@@ -47,9 +47,77 @@ def _result(fn, args, shape, what):
 ANNA = [26, 0, 13, 13, 0]       # BOS a n n a: the inputs of the document 'anna'
 
 
+def one_head(T=5, head_dim=3, seed=12):
+    """Inputs of one attention head with a causal mask: (dout, q, k, v, att, scale)."""
+    rng = np.random.default_rng(seed)
+    q, k, v, dout = (rng.normal(size=(T, head_dim)) for _ in range(4))
+    scale = head_dim ** -0.5
+    att = softmax(q @ k.T * scale + np.triu(np.full((T, T), -np.inf), 1))
+    return dout, q, k, v, att, scale
+
+
+def head_gradients(dout, q, k, v, att, scale, skip_softmax=False):
+    """(dq, dk, dv) of out = att @ v with att = softmax(q @ k.T * scale + mask)."""
+    datt = dout @ v.T
+    dscores = (datt if skip_softmax else softmax_backward(datt, att)) * scale
+    return dscores @ k, dscores.T @ q, att.T @ dout
+
+
+@exercise
+def check_head_backward(head_backward):
+    """Exercise 1: head_backward(dout, q, k, v, att, scale) returns (dq, dk, dv) for one head."""
+    inputs = one_head()
+    dout, q, k, v, att, scale = inputs
+    if not callable(head_backward):
+        report([f"pass your function itself (without calling it), not {shown(head_backward)}"])
+        return False
+    got, error = call(head_backward, *(a.copy() if isinstance(a, np.ndarray) else a for a in inputs))
+    if error:
+        return report([f"calling it raised {raised(error)}"])
+    if unanswered(got) or (isinstance(got, tuple) and any(unanswered(g) for g in got)):
+        return False
+    if not (isinstance(got, (tuple, list)) and len(got) == 3):
+        return report([f"return the three gradients as a tuple (dq, dk, dv), got {shown(got)}"])
+    right = head_gradients(*inputs)
+    unscaled = head_gradients(dout, q, k, v, att, 1.0)
+    no_softmax = head_gradients(*inputs, skip_softmax=True)
+    problems = []
+    for name, answer, expected in zip(('dq', 'dk', 'dv'), got, right):
+        answer, problem = _array(answer, q.shape, name)
+        if problem:
+            problems.append(problem)
+        elif not np.allclose(answer, expected):
+            problems.append(head_hint(name, answer, inputs, unscaled, no_softmax))
+    if problems:
+        return report(problems)
+    return report([], "✅ Correct! dq, dk and dv all match, product by product.")
+
+
+def head_hint(name, answer, inputs, unscaled, no_softmax):
+    """What is probably wrong with one of dq, dk, dv."""
+    dout, q, k, v, att, scale = inputs
+    dscores = softmax_backward(dout @ v.T, att) * scale
+    which = ('dq', 'dk', 'dv').index(name)
+    if name == 'dv':
+        if np.allclose(answer, att @ dout):
+            return "dv: out = att @ v, so dv = att.T @ dout (rule 1): transpose att"
+        return "dv: out = att @ v is rule 1 with att as x, so dv = att.T @ dout"
+    if np.allclose(answer, unscaled[which]):
+        return f"{name}: the scores were multiplied by scale, so their gradient is too"
+    if np.allclose(answer, no_softmax[which]):
+        return (f"{name}: datt = dout @ v.T is the gradient of the probabilities att; go back "
+                f"through the softmax first (rule 3: softmax_backward(datt, att))")
+    swapped = {'dq': dscores.T @ k, 'dk': dscores @ q}[name]
+    if np.allclose(answer, swapped):
+        return (f"{name}: scores = q @ k.T, so dq = dscores @ k and dk = dscores.T @ q: "
+                f"mind which one needs the transpose")
+    return (f"{name}: not yet: first datt = dout @ v.T, then dscores = softmax_backward(datt, att)"
+            f" * scale, then scores = q @ k.T gives dq and dk (rule 1)")
+
+
 @exercise
 def check_embedding_backward(embedding_backward):
-    """Exercise 1: embedding_backward(dx, inputs, vocab_size) gives wte's gradient."""
+    """Exercise 2: embedding_backward(dx, inputs, vocab_size) gives wte's gradient."""
     dx = np.random.default_rng(10).normal(size=(len(ANNA), 4))
     expected = np.zeros((27, 4))
     np.add.at(expected, ANNA, dx)
@@ -58,7 +126,7 @@ def check_embedding_backward(embedding_backward):
     if got is None:
         return False
     if np.allclose(got, expected):
-        return report([], "✅ Correct! Every row adds up the gradients of all positions that read it.")
+        return report([], "✅ Correct! Each row adds up the gradients of the positions reading it.")
     overwritten = np.zeros((27, 4))
     overwritten[ANNA] = dx
     if np.allclose(got, overwritten):
@@ -75,7 +143,7 @@ def check_embedding_backward(embedding_backward):
 
 @exercise
 def check_tanh_backward(tanh_backward):
-    """Exercise 2: tanh_backward(dh, h) for h = np.tanh(a), on whole arrays."""
+    """Exercise 3: tanh_backward(dh, h) for h = np.tanh(a), on whole arrays."""
     rng = np.random.default_rng(11)
     h, dh = np.tanh(rng.normal(size=(3, 5))), rng.normal(size=(3, 5))
     got = _result(tanh_backward, (dh.copy(), h.copy()), h.shape, "da (like h)")
@@ -114,7 +182,7 @@ ESTIMATE_REL = 1e-4
 
 @exercise
 def check_numerical_gradient(answer):
-    """Exercise 3: the finite-difference estimate of d(loss)/d(lm_head[0, 0])."""
+    """Exercise 4: the finite-difference estimate of d(loss)/d(lm_head[0, 0])."""
     got = read_number(answer, "one number, your estimate of the gradient")
     if got is None:
         return False
