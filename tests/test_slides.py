@@ -37,6 +37,15 @@ def test_every_slide_fits_the_slide_area_and_clips_no_line(decks, chapter):
         pytest.fail(deck.report(), pytrace=False)
 
 
+
+def test_text_in_every_graph_reads_from_the_back_of_the_room(decks):
+    """Graphviz pictures say their font sizes: the smallest must be at least 3/4 of body text.
+    (A PNG plot cannot say; the chapters set matplotlib's font size to 12-14 pt for it.)"""
+    small = [(name, f'{s.h}.{s.v}', round(image['text_px'], 1))
+             for name, deck in decks.items() for s in deck.slides for image in s.images
+             if image['kind'] == 'svg' and image['text_px'] and image['text_px'] < 0.75 * deck.body_px]
+    assert small == []
+
 def test_presenting_fetches_nothing_from_the_net(decks):
     assert {name: deck.refused for name, deck in decks.items() if deck.refused} == {}
 
