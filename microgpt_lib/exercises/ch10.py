@@ -1,7 +1,7 @@
 """Checks for chapter 10's exercises: the forward pass on arrays, and its causal mask.
 
 Exercise 2 is an experiment: it trains microgpt on the array engine without
-the mask (about a second) to know the losses it asks for.
+the mask (a fraction of a second) to know the losses it asks for.
 """
 import functools
 import random
