@@ -7,7 +7,7 @@ import pytest
 from microgpt_lib import Bigram, Tokenizer, load_docs, mean_loss, split_docs
 
 
-def test_split_is_microgpts_shuffle_cut_90_10_as_chapter_10_cuts_it():
+def test_split_is_microgpts_shuffle_cut_90_10_so_microgpt_trains_only_on_the_first_part():
     docs = load_docs()
     before = list(docs)
     shuffled = list(docs)
