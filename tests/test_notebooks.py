@@ -1,5 +1,6 @@
 """The chapters: committed executed and clean, and each runs top to bottom from a fresh kernel."""
 import json
+import re
 
 import nbformat
 import pytest
@@ -72,6 +73,11 @@ def test_chapter_maps_back_to_the_original_and_asks_the_learner_to_predict_try_a
     assert any('exercise' in c.metadata.get('tags', []) for c in cells)
     assert any(c.cell_type == 'markdown' and '<details>' in c.source for c in hidden), "no hidden answers"
     assert any(c.cell_type == 'markdown' and '**Predict' in c.source for c in cells), "no prediction prompt"
+    assert any(c.cell_type == 'markdown' and 'Experiment:' in c.source for c in cells), "no experiment"
+    why = [i for i, c in enumerate(cells) if c.cell_type == 'markdown' and re.match(r'#+ Why\?', c.source)]
+    assert len(why) == 1, "one set of 'why' questions"
+    questions = re.findall(r'^\d+\. ', cells[why[0]].source, re.M)
+    assert 3 <= len(questions) <= 5 and cells[why[0] + 1] in hidden, "3-5 why questions, answers hidden"
 
 @pytest.mark.slow
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
