@@ -172,11 +172,13 @@ def test_progress_bar_goes_to_a_terminal_stderr_and_stdout_keeps_the_format():
 
 def test_interrupted_training_saves_nothing(tmp_path):
     import signal
+    # as at a terminal: a shell without job control starts background jobs with Ctrl-C ignored
     proc = subprocess.Popen([sys.executable, '-m', 'microgpt_lib', '--save', str(tmp_path / 'm.json')],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     while not proc.stdout.readline().startswith('step'):
         pass
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and err == 'interrupted: nothing was saved\n'
+    assert (proc.returncode, err) == (130, 'interrupted: nothing was saved\n')
     assert list(tmp_path.iterdir()) == []
