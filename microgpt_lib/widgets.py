@@ -205,8 +205,7 @@ def temperature_explorer(model, tokenizer, training_docs, seed=42, num_names=20,
         widget.observe(show_bars, names='value')
     show_names()
     show_bars()
-    controls = widgets.HBox([temperature, temperature_slider, seed_box, count, count_slider],
-                           layout=widgets.Layout(flex_flow='row wrap'))
-    explorer = widgets.VBox([controls, names_view, prefix, bars_view])
+    controls = [widgets.HBox([temperature, temperature_slider]), widgets.HBox([seed_box, count, count_slider])]
+    explorer = widgets.VBox([*controls, names_view, prefix, bars_view])
     explorer.add_class('microgpt-explorer')
     return explorer
