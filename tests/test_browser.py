@@ -5,8 +5,8 @@
 A JupyterLab server from this environment serves a temporary copy of notebooks/
 (running cells there never touches the committed notebooks), and Playwright
 drives Debian's Chromium through it like a learner would: clear the outputs,
-Run All Cells, then move the temperature slider, type into its labelled box and type a prefix. On failure
-a screenshot goes to test-artifacts/.
+Run All Cells, then move the temperature slider, type into its labelled box,
+and type a prefix. On failure a screenshot goes to test-artifacts/.
 """
 import contextlib
 import os
