@@ -11,6 +11,7 @@ import random
 import ipywidgets as widgets
 from IPython.display import display
 from matplotlib.figure import Figure
+from traitlets import validate
 
 from .sample import prefix_probs, sample_names
 
@@ -76,9 +77,13 @@ class LiveLossPlot:
 
 # The temperature explorer ------------------------------------------------------------
 
-NEW_STYLE = 'color:#1a7f37;font-weight:bold'
-REAL_STYLE = 'color:#0969da'
-SEEN_STYLE = 'color:#888888'
+# Colours from JupyterLab's theme, so that each reaches 4.5:1 on the light theme's background and on
+# the dark one's (no single colour does both); the fallback, the light theme's value, serves elsewhere.
+NEW_STYLE = 'color:var(--jp-success-color0, #1b5e20);font-weight:bold'
+REAL_STYLE = 'color:var(--jp-brand-color1, #1976d2)'
+SEEN_STYLE = 'color:var(--jp-content-font-color2, #757575)'
+BAR_COLOUR = 'var(--jp-brand-color1, #1976d2)'
+MARKS = {'new': 'new', 'real': 'real', 'seen': 'trained'}   # each name's kind in words, not by colour alone
 END_LABEL = '⏎ end'
 
 
@@ -88,26 +93,28 @@ def name_kind(name, seen, real):
 
 
 def names_html(names, seen, temperature, seed, real=frozenset()):
-    """The sampled names coloured by kind (see name_kind), and how many there are of each.
+    """The sampled names marked and coloured by kind (see name_kind), and how many there are of each.
 
     seen: the documents the model trained on; real: the rest of the data, so
     that a real name the model never saw is not mistaken for a remembered one.
     """
     styles = {'new': NEW_STYLE, 'real': REAL_STYLE, 'seen': SEEN_STYLE}
     kinds = [name_kind(name, seen, real) for name in names]
-    spans = [f'<span class="microgpt-name {kind}" style="{styles[kind]}">{html.escape(name) or "(empty)"}</span>'
-             for name, kind in zip(names, kinds)]
+    spans = [f'<span class="microgpt-name {kind}" style="{styles[kind]}">{html.escape(name) or "(empty)"}'
+             f'<sup> {MARKS[kind]}</sup></span>' for name, kind in zip(names, kinds)]
     new = kinds.count('new')
     counts = [f"{new} of {len(names)} names are new ({new / len(names):.0%})"]
-    legend = [f'<span style="{NEW_STYLE}">new</span> = {"in no data" if real else "not in the training data"}']
+    meanings = {'new': "in no data" if real else "not in the training data"}
     if real:
         counts.append(f"{kinds.count('real')} real names it never trained on")
-        legend.append(f'<span style="{REAL_STYLE}">blue</span> = a real name it never saw')
+        meanings['real'] = "a real name it never trained on"
     counts.append(f"{kinds.count('seen')} it trained on")
-    legend.append(f'<span style="{SEEN_STYLE}">grey</span> = a name it trained on')
+    meanings['seen'] = "a name it trained on"
+    legend = [f'<span style="{styles[kind]}">{MARKS[kind]}</span>: {meaning}' for kind, meaning in meanings.items()]
     return (f'<div><b>temperature {temperature:.2f} · seed {seed}</b></div>'
             f'<div style="line-height:1.8">{" &nbsp; ".join(spans)}</div>'
-            f'<div>{", ".join(counts)} &nbsp;·&nbsp; {", ".join(legend)}</div>')
+            f'<div>{", ".join(counts)}.</div>'
+            f'<div>Each name is marked {"; ".join(legend)}.</div>')
 
 
 def bars_html(model, tokenizer, prefix, temperature, top=10):
@@ -122,7 +129,7 @@ def bars_html(model, tokenizer, prefix, temperature, top=10):
         label = END_LABEL if i == tokenizer.BOS else tokenizer.uchars[i]
         rows.append(f'<div style="display:flex;align-items:center;gap:6px;font-family:monospace">'
                     f'<span style="width:4em;text-align:right">{html.escape(label)}</span>'
-                    f'<span style="display:inline-block;height:0.9em;background:#4c72b0;'
+                    f'<span style="display:inline-block;height:0.9em;background:{BAR_COLOUR};'
                     f'width:{probs[i] * 300:.1f}px"></span>'
                     f'<span>{probs[i]:.1%}</span></div>')
     after = f"after '{html.escape(prefix)}'" if prefix else "at the start of a name"
@@ -131,11 +138,30 @@ def bars_html(model, tokenizer, prefix, temperature, top=10):
 
 
 def message_html(text):
-    return f'<div style="color:#9a6700">🙂 {html.escape(text)}</div>'
+    return f'<div>🙂 {html.escape(text)}</div>'
+
+
+class SteppedFloatText(widgets.BoundedFloatText):
+    """A number box that rounds what is typed to its step, so that it stays on its slider's steps."""
+
+    @validate('value')
+    def _validate_value(self, proposal):
+        value = super()._validate_value(proposal)
+        return round(self.min + round((value - self.min) / self.step) * self.step, 10)
+
+
+def slider_beside(box, slider_class):
+    """A slider linked both ways to the number box, which is labelled and shows the value instead of
+    the slider's own readout (an unlabelled editable field)."""
+    slider = slider_class(min=box.min, max=box.max, step=box.step, value=box.value,
+                          readout=False, continuous_update=False)
+    widgets.link((box, 'value'), (slider, 'value'))
+    return slider
 
 
 def temperature_explorer(model, tokenizer, training_docs, seed=42, num_names=20, all_docs=()):
-    """A slider for temperature that regenerates names, and next-character bars for a prefix.
+    """Labelled boxes for temperature, seed and count (with sliders) that regenerate names, and
+    next-character bars for a prefix.
 
     Names are drawn with random.Random(seed) on the fast float path, so the same
     settings always give the same names. training_docs are the documents the
@@ -144,15 +170,19 @@ def temperature_explorer(model, tokenizer, training_docs, seed=42, num_names=20,
     """
     fast, seen = model.frozen(), set(training_docs)
     real = set(all_docs) - seen
-    temperature = widgets.FloatSlider(description='temperature', min=0.1, max=2.0, step=0.05, value=0.5,
-                                      continuous_update=False, readout_format='.2f',
-                                      style={'description_width': 'initial'})
-    seed_box = widgets.IntText(description='seed', value=seed)
-    count = widgets.IntSlider(description='names', min=1, max=50, value=num_names, continuous_update=False)
+    label_fits = {'description_width': 'initial'}
+    temperature = SteppedFloatText(description='temperature', min=0.1, max=2.0, step=0.05, value=0.5,
+                                   style=label_fits, layout=widgets.Layout(width='12em'))
+    temperature_slider = slider_beside(temperature, widgets.FloatSlider)
+    seed_box = widgets.IntText(description='seed', value=seed, style=label_fits, layout=widgets.Layout(width='10em'))
+    count = widgets.BoundedIntText(description='names', min=1, max=50, value=num_names,
+                                   style=label_fits, layout=widgets.Layout(width='8em'))
+    count_slider = slider_beside(count, widgets.IntSlider)
     names_view = widgets.HTML()
     prefix = widgets.Text(description='prefix', placeholder='e.g. ka', continuous_update=True)
     bars_view = widgets.HTML()
-    for widget, name in [(temperature, 'temperature'), (seed_box, 'seed'), (count, 'count'),
+    for widget, name in [(temperature, 'temperature'), (temperature_slider, 'temperature-slider'),
+                         (seed_box, 'seed'), (count, 'count'), (count_slider, 'count-slider'),
                          (names_view, 'names'), (prefix, 'prefix'), (bars_view, 'bars')]:
         widget.add_class(f'microgpt-{name}')
 
@@ -175,6 +205,7 @@ def temperature_explorer(model, tokenizer, training_docs, seed=42, num_names=20,
         widget.observe(show_bars, names='value')
     show_names()
     show_bars()
-    explorer = widgets.VBox([widgets.HBox([temperature, seed_box, count]), names_view, prefix, bars_view])
+    controls = [widgets.HBox([temperature, temperature_slider]), widgets.HBox([seed_box, count, count_slider])]
+    explorer = widgets.VBox([*controls, names_view, prefix, bars_view])
     explorer.add_class('microgpt-explorer')
     return explorer

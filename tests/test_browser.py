@@ -5,8 +5,8 @@
 A JupyterLab server from this environment serves a temporary copy of notebooks/
 (running cells there never touches the committed notebooks), and Playwright
 drives Debian's Chromium through it like a learner would: clear the outputs,
-Run All Cells, then move the temperature slider and type a prefix. On failure
-a screenshot goes to test-artifacts/.
+Run All Cells, then move the temperature slider, type into its labelled box,
+and type a prefix. On failure a screenshot goes to test-artifacts/.
 """
 import contextlib
 import os
@@ -232,25 +232,36 @@ def run_all_cells(page):
         page.wait_for_timeout(300)
 
 
-def test_temperature_slider_and_prefix_update_the_sampling_explorer(page, lab):
+def test_temperature_box_slider_and_prefix_update_the_sampling_explorer(page, lab):
     with screenshot_on_failure(page, 'sampling_explorer'):
         open_notebook(page, lab, '09_sampling.ipynb')
         run_all_cells(page)
         explorer = page.locator(f'{NOTEBOOK} .microgpt-explorer')
-        slider = explorer.locator('.microgpt-temperature')
+        box = explorer.get_by_label('temperature', exact=True)      # as a screen reader finds it
+        expect(explorer.get_by_role('spinbutton', name='temperature', exact=True)).to_have_count(1)
+        slider = explorer.locator('.microgpt-temperature-slider')
         names = explorer.locator('.microgpt-names')
-        expect(slider.locator('.widget-readout')).to_have_text('0.50', timeout=WAIT)
+        expect(box).to_have_value('0.5', timeout=WAIT)
         expect(names).to_contain_text('temperature 0.50 · seed 42', timeout=WAIT)
+        expect(slider.locator('.widget-readout')).to_be_hidden()   # the box shows the value instead
         before = names.locator('.microgpt-name').all_inner_texts()
         assert before, "the explorer shows no names"
 
         slider.locator('.noUi-handle').focus()
         for _ in range(3):                      # three steps of 0.05, as a learner would with the keyboard
             page.keyboard.press('ArrowRight')
-        expect(slider.locator('.widget-readout')).to_have_text('0.65', timeout=WAIT)
+        expect(box).to_have_value('0.65', timeout=WAIT)
         expect(names).to_contain_text('temperature 0.65 · seed 42', timeout=WAIT)
         after = names.locator('.microgpt-name').all_inner_texts()
         assert after != before, f"the names did not change with the temperature: {after}"
+
+        box.fill('')
+        box.press_sequentially('1.23')          # off the slider's steps: kept at the nearest, 1.25
+        box.press('Tab')
+        expect(names).to_contain_text('temperature 1.25 · seed 42', timeout=WAIT)
+        expect(box).to_have_value('1.25', timeout=WAIT)
+        expect(slider.locator('.noUi-handle')).to_have_attribute('aria-valuetext', '1.25')
+        assert names.locator('.microgpt-name').all_inner_texts() != after
 
         bars = explorer.locator('.microgpt-bars')
         bars_before = bars.inner_text()

@@ -1,11 +1,16 @@
 """The temperature explorer and the live loss plot, driven from Python (no browser)."""
 import random
+import re
+from html.parser import HTMLParser
+from pathlib import Path
 
+import ipywidgets as widgets
 import pytest
+from jupyterlab.commands import get_app_dir
 
 from microgpt_lib import load_checkpoint, load_docs, sample_names
 from microgpt_lib.data import DATA_DIR
-from microgpt_lib.widgets import LiveLossPlot, smooth, temperature_explorer
+from microgpt_lib.widgets import LiveLossPlot, bars_html, message_html, names_html, smooth, temperature_explorer
 
 
 @pytest.fixture(scope='module')
@@ -38,12 +43,17 @@ def part(explorer, name):
 
 def test_contract(explorer):
     assert 'microgpt-explorer' in explorer._dom_classes
-    slider = part(explorer, 'temperature')
-    assert (slider.description, slider.min, slider.max, slider.step, slider.value) == ('temperature', 0.1, 2.0, 0.05, 0.5)
-    assert slider.continuous_update is False and slider.readout_format == '.2f'
+    box = part(explorer, 'temperature')
+    assert (box.description, box.min, box.max, box.step, box.value) == ('temperature', 0.1, 2.0, 0.05, 0.5)
+    slider = part(explorer, 'temperature-slider')
+    assert (slider.min, slider.max, slider.step, slider.value) == (0.1, 2.0, 0.05, 0.5)
     assert (part(explorer, 'seed').description, part(explorer, 'seed').value) == ('seed', 42)
     count = part(explorer, 'count')
-    assert (count.description, count.min, count.max, count.value, count.continuous_update) == ('names', 1, 50, 20, False)
+    assert (count.description, count.min, count.max, count.value) == ('names', 1, 50, 20)
+    count_slider = part(explorer, 'count-slider')
+    assert (count_slider.min, count_slider.max, count_slider.value) == (1, 50, 20)
+    for slider in (part(explorer, 'temperature-slider'), count_slider):
+        assert slider.continuous_update is False
     prefix = part(explorer, 'prefix')
     assert (prefix.description, prefix.placeholder, prefix.continuous_update) == ('prefix', 'e.g. ka', True)
 
@@ -58,7 +68,7 @@ def test_names_show_settings_and_mark_new_ones(explorer, trained):
     assert text.count('class="microgpt-name seen"') == 20 - len(new)
     assert f'{len(new)} of 20 names are new ({len(new) / 20:.0%})' in text
     for name in names:
-        assert f'>{name}</span>' in text
+        assert f'>{name}<sup>' in text
 
 
 def test_real_names_the_model_never_saw_are_told_apart(trained):
@@ -77,12 +87,153 @@ def test_real_names_the_model_never_saw_are_told_apart(trained):
             f'{len(real)} real names it never trained on, {len(seen)} it trained on') in text
 
 
-def test_slider_regenerates_names(explorer):
-    names = part(explorer, 'names')
+KIND_WORDS = {'new': 'new', 'real': 'real', 'seen': 'trained'}     # what a screen reader must hear
+
+
+class NameSpans(HTMLParser):
+    """The text of each <span class="microgpt-name KIND"> (sub-elements included), with its KIND."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.names, self.depth = [], 0
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get('class') or '').split()
+        if self.depth:
+            self.depth += 1
+        elif tag == 'span' and 'microgpt-name' in classes:
+            self.names.append([classes[-1], ''])
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        self.depth = max(0, self.depth - 1)
+
+    def handle_data(self, data):
+        if self.depth:
+            self.names[-1][1] += data
+
+
+@pytest.mark.parametrize('with_real', [False, True])
+def test_every_name_says_its_kind_in_words(trained, with_real):
+    model, tokenizer, docs = trained
+    trained_on = docs[:1000] if with_real else docs
+    text = part(temperature_explorer(model, tokenizer, trained_on, all_docs=docs if with_real else ()),
+                'names').value
+    drawn = sample_names(model, tokenizer, random.Random(42), 0.5, 20)
+    kinds = ['seen' if n in trained_on else 'real' if n in docs else 'new' for n in drawn]
+    assert NameSpans(text).names == [[kind, f'{name} {KIND_WORDS[kind]}'] for name, kind in zip(drawn, kinds)]
+    legend = re.sub('<[^>]+>', '', text.rsplit('<div>', 1)[1])     # the last line, read as plain text
+    assert legend.startswith('Each name is marked new: ')
+    assert ('real: a real name it never trained on' in legend) == with_real
+    assert 'trained: a name it trained on' in legend
+
+
+BACKGROUNDS = {'light': '#ffffff', 'dark': '#111111'}     # JupyterLab's --jp-layout-color0 in each theme
+
+
+def rgb(colour, background):
+    """(r, g, b) in 0..255 of '#rgb', '#rrggbb' or 'rgba(r,g,b,a)' (blended over background, a '#rrggbb')."""
+    if colour.startswith('rgba('):
+        *channels, alpha = (float(x) for x in colour[5:-1].split(','))
+        return tuple(alpha * c + (1 - alpha) * b for c, b in zip(channels, rgb(background, background)))
+    digits = colour.lstrip('#')
+    digits = ''.join(d * 2 for d in digits) if len(digits) == 3 else digits
+    assert re.fullmatch('[0-9a-fA-F]{6}', digits), f"not a colour this test can read: {colour}"
+    return tuple(int(digits[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def luminance(channels):
+    """WCAG 2.1's relative luminance of an sRGB colour."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (x / 255 for x in channels)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(colour, background):
+    lighter, darker = sorted([luminance(rgb(colour, background)), luminance(rgb(background, background))],
+                             reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_contrast_matches_wcag_examples():
+    assert contrast('#000', '#ffffff') == pytest.approx(21)
+    assert contrast('#767676', '#ffffff') == pytest.approx(4.54, abs=0.01)     # the lightest grey that passes
+    assert contrast('rgba(0,0,0,.54)', '#ffffff') == pytest.approx(contrast('#757575', '#ffffff'), abs=0.03)
+
+
+def theme_value(theme, variable):
+    """A --jp-* variable's colour in a theme; its Material palette colours are read from their fallbacks."""
+    stylesheet = Path(get_app_dir()) / f'themes/@jupyterlab/theme-{theme}-extension/index.css'
+    found = re.search(rf'{variable}:\s*([^;}}]+)', stylesheet.read_text())
+    assert found, f"JupyterLab's {theme} theme has no {variable}"
+    value = found[1].strip()
+    palette = re.fullmatch(r'var\(--md-[a-z0-9-]+,\s*(#[0-9a-fA-F]+)\)', value)
+    return palette[1] if palette else value
+
+
+def colour_contrasts(colour):
+    """Each place a style's colour is seen, with its contrast: a plain colour on both themes' backgrounds;
+    var(--jp-x, fallback) as each theme defines --jp-x, and the fallback (used outside JupyterLab) on white."""
+    variable = re.fullmatch(r'var\((--jp-[a-z0-9-]+),\s*(.+)\)', colour)
+    if not variable:
+        return {f'{colour} on {theme}': contrast(colour, bg) for theme, bg in BACKGROUNDS.items()}
+    name, fallback = variable.groups()
+    seen = {f'{name} = {theme_value(theme, name)} on {theme}': contrast(theme_value(theme, name), bg)
+            for theme, bg in BACKGROUNDS.items()}
+    return seen | {f'fallback {fallback} on light': contrast(fallback, BACKGROUNDS['light'])}
+
+
+def inline_colours(text):
+    """Every colour set in a style="..." attribute of the HTML."""
+    styles = re.findall(r'style="([^"]*)"', text)
+    return {value.strip() for style in styles
+            for value in re.findall(r'(?:^|;)\s*(?:color|background(?:-color)?)\s*:\s*([^;]+)', style)}
+
+
+def test_every_colour_reaches_4_5_to_1_on_light_and_dark(trained):
+    model, tokenizer, docs = trained
+    explorer = temperature_explorer(model, tokenizer, docs[:1000], all_docs=docs)
+    shown = [part(explorer, 'names').value, part(explorer, 'bars').value,
+             names_html(['anna', 'zzq', 'emma'], {'anna'}, 0.5, 42, real={'emma'}),
+             bars_html(model.frozen(), tokenizer, 'ka', 1.0), bars_html(model.frozen(), tokenizer, 'k!', 1.0),
+             message_html("Could not sample names: an example")]
+    colours = set().union(*map(inline_colours, shown))
+    assert len(colours) >= 3, f"expected the three kinds' colours at least, found {colours}"
+    low = {where: round(ratio, 2) for colour in colours for where, ratio in colour_contrasts(colour).items()
+           if ratio < 4.5}
+    assert not low, f"colours below 4.5:1: {low}"
+
+
+def test_number_boxes_are_labelled_and_the_readouts_gone(explorer):
+    for box, label in [('temperature', 'temperature'), ('seed', 'seed'), ('count', 'names')]:
+        assert part(explorer, box).description == label     # ipywidgets renders it as <label for=the input>
+        assert isinstance(part(explorer, box), (widgets.BoundedFloatText, widgets.IntText, widgets.BoundedIntText))
+    for slider in ('temperature-slider', 'count-slider'):
+        assert part(explorer, slider).readout is False       # the box shows the value, in the tab order once
+
+
+def test_temperature_box_and_slider_move_each_other_and_the_names(explorer):
+    box, slider, names = part(explorer, 'temperature'), part(explorer, 'temperature-slider'), part(explorer, 'names')
     before = names.value
-    part(explorer, 'temperature').value = 1.5
-    assert names.value != before
-    assert 'temperature 1.50 · seed 42' in names.value
+    box.value = 1.5
+    assert slider.value == 1.5 and 'temperature 1.50 · seed 42' in names.value and names.value != before
+    slider.value = 0.7
+    assert box.value == 0.7 and 'temperature 0.70 · seed 42' in names.value
+
+
+@pytest.mark.parametrize('typed, kept', [(0.53, 0.55), (0.6500000000000001, 0.65), (0.124, 0.1), (9, 2.0), (0, 0.1)])
+def test_a_typed_temperature_stays_on_the_sliders_steps(explorer, typed, kept):
+    part(explorer, 'temperature').value = typed
+    assert part(explorer, 'temperature').value == part(explorer, 'temperature-slider').value == kept
+    assert f'temperature {kept:.2f} ·' in part(explorer, 'names').value
+
+
+def test_count_box_and_slider_move_each_other_and_the_names(explorer):
+    box, slider, names = part(explorer, 'count'), part(explorer, 'count-slider'), part(explorer, 'names')
+    box.value = 5
+    assert slider.value == 5 and names.value.count('class="microgpt-name ') == 5
+    slider.value = 8
+    assert box.value == 8 and names.value.count('class="microgpt-name ') == 8
 
 
 def test_seed_and_count_regenerate_names(explorer):
