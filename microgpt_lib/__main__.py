@@ -134,13 +134,10 @@ def run_loaded(given, a):
         rng = random.Random(a.seed)
     temperature = a.temperature if 'temperature' in given else extra.get('temperature', a.temperature)
     samples = a.samples if 'samples' in given else extra.get('samples', a.samples)
-    try:
-        check_temperature(temperature)
-    except ValueError as e:
-        raise ValueError(f"checkpoint {a.load}: {e}") from None
     check_samples(f"checkpoint {a.load}: samples", samples)
     try:
-        check_sampling_cost(model.config, a.engine, samples)
+        check_temperature(temperature)
+        check_sampling_cost(model.config, a.engine, samples)     # a block_size of 50,000 could sample for hours
     except ValueError as e:
         raise ValueError(f"checkpoint {a.load}: {e}") from None
     to_engine, _, sample_on = engine(a.engine)
