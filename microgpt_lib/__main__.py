@@ -1,7 +1,9 @@
 """python -m microgpt_lib: train microgpt and invent names, printing what the original prints."""
 import argparse
 import math
+import os
 import random
+import re
 import sys
 
 from tqdm import tqdm
@@ -9,7 +11,7 @@ from tqdm import tqdm
 from .checkpoint import load_checkpoint, save_checkpoint, save_target
 from .data import NAMES_PATH, load_docs
 from .model import GPT, Config, check_size
-from .sample import check_temperature, sample_names
+from .sample import check_sampling_cost, check_temperature, sample_names
 from .tokenizer import Documents, Tokenizer
 from .train import train
 
@@ -20,6 +22,11 @@ MAX_SAMPLES = 100_000       # some 5 minutes of sampling on the scalar engine; m
 
 
 class Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # argparse (before 3.13) reads '-1e-3' as an option, not as the value of --learning-rate
+        self._negative_number_matcher = re.compile(r'^-(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$', re.IGNORECASE)
+
     def error(self, message):
         """One line, not the whole usage block."""
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
@@ -60,11 +67,11 @@ def check_args(given, a):
     except ValueError as e:
         raise ValueError(f"--{e}") from None
     Config(2, **{k: getattr(a, k) for k in MODEL_OPTIONS})   # checks n_embd % n_head and friends
-    if a.load and a.save:
+    if a.load is not None and a.save is not None:
         raise ValueError("--save and --load cannot be combined: --load does not train")
     if a.save is not None:
         save_target(a.save, data=a.data or NAMES_PATH)      # before training, not after
-    if a.load and given & {'steps', 'learning_rate'}:
+    if a.load is not None and given & {'steps', 'learning_rate'}:
         raise ValueError("--steps and --learning-rate do not apply to --load, which does not train")
 
 
@@ -93,6 +100,7 @@ def run_training(a):
     tokenizer = Tokenizer.from_docs(docs)
     config = Config(tokenizer.vocab_size, **{k: getattr(a, k) for k in MODEL_OPTIONS})
     check_size(config, a.engine, positions=max(map(len, docs)) + 1)
+    check_sampling_cost(config, a.engine, a.samples)      # before training, not after
     rng.shuffle(docs)
     print(f"num docs: {len(docs)}")
     print(f"vocab size: {tokenizer.vocab_size}")
@@ -102,7 +110,7 @@ def run_training(a):
     model = to_engine(model)
     bar = tqdm(total=a.steps, file=sys.stderr, disable=not sys.stderr.isatty(), unit='step', leave=False)
     with bar:
-        for step, loss in train_on(model, Documents(tokenizer, docs), a.steps, a.learning_rate):
+        for step, loss in train_on(model, Documents(tokenizer, docs, config.block_size), a.steps, a.learning_rate):
             tqdm.write(f"step {step + 1:4d} / {a.steps:4d} | loss {loss:.4f}", file=sys.stdout)
             bar.update()
     if a.save is not None:
@@ -126,16 +134,21 @@ def run_loaded(given, a):
         rng = random.Random(a.seed)
     temperature = a.temperature if 'temperature' in given else extra.get('temperature', a.temperature)
     samples = a.samples if 'samples' in given else extra.get('samples', a.samples)
+    check_samples(f"checkpoint {a.load}: samples", samples)
     try:
         check_temperature(temperature)
+        check_sampling_cost(model.config, a.engine, samples)     # a block_size of 50,000 could sample for hours
     except ValueError as e:
         raise ValueError(f"checkpoint {a.load}: {e}") from None
-    check_samples(f"checkpoint {a.load}: samples", samples)
     to_engine, _, sample_on = engine(a.engine)
     print_samples(sample_on(to_engine(model), tokenizer, rng, temperature, samples))
 
 
 def main(argv=None):
+    if sys.stderr is None:      # closed (2>&-): keep fd 2 taken, so that no file we open lands on it
+        sys.stderr = open(os.devnull, 'w')
+    if hasattr(sys.stdout, 'reconfigure'):    # a console that cannot show a character shows its escape
+        sys.stdout.reconfigure(errors='backslashreplace')
     args = parse_args(argv)
     given = {k for k, v in vars(args).items() if v is not None}
     for k, v in DEFAULTS.items():
@@ -144,7 +157,7 @@ def main(argv=None):
     args.saved = None
     try:
         check_args(given, args)
-        if args.load:
+        if args.load is not None:
             run_loaded(given, args)
         else:
             run_training(args)

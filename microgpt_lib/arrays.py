@@ -12,7 +12,7 @@ import numpy as np
 
 from .model import GPT, check_size, check_token_ids, num_params, weight_shapes
 from .optim import linear_decay
-from .sample import check_temperature, most_likely
+from .sample import check_temperature, check_tokenizer, most_likely
 from .train import TrainingDiverged, check_document
 
 
@@ -48,17 +48,15 @@ class ArrayGPT:
     """
 
     def __init__(self, config, params, causal=True):
-        check_size(config, 'numpy', positions=1)        # before allocating the mask, the one-hot table and the rest
+        check_size(config, 'numpy', positions=1)        # before allocating the one-hot table and the rest
         self.config = config
         self.params = np.fromiter(params, dtype=np.float64)    # our own copy, in GPT.parameters() order
         if self.params.shape != (num_params(config),):
             raise ValueError(f"this config has {num_params(config)} parameters, got {self.params.shape}")
         self.grad = np.zeros_like(self.params)
         self.weights, self.grads = self._views(self.params), self._views(self.grad)
-        B = config.block_size
-        # added to attention logits: -inf hides the future; causal=False lets every position see the whole
-        # document (an experiment: microgpt itself is causal)
-        self._future = np.triu(np.full((B, B), -np.inf), 1) if causal else np.zeros((B, B))
+        self.causal = causal
+        self._future = np.zeros((0, 0))
         self._attn_scale = (config.head_dim ** 0.5) ** -1      # as in the scalar model
         self._onehot = np.eye(config.vocab_size)
 
@@ -86,6 +84,17 @@ class ArrayGPT:
             offset += nout * nin
         return views
 
+    def _mask(self, T):
+        """Added to attention logits: -inf hides the future; causal=False lets every position see the
+        whole document (an experiment: microgpt itself is causal).
+
+        Built for the longest input so far, not for block_size: a block_size of 22,000 would otherwise
+        take 3.9 GB for names of 16 positions.
+        """
+        if len(self._future) < T:
+            self._future = np.triu(np.full((T, T), -np.inf), 1) if self.causal else np.zeros((T, T))
+        return self._future[:T, :T]
+
     def forward(self, inputs):
         """Logits at every position of inputs (token ids), and the activations backward needs.
 
@@ -101,7 +110,7 @@ class ArrayGPT:
             # 1) attention: position t's query meets the keys of positions 0..t
             xn, sn = rmsnorm(x)
             q, k, v = (xn @ w[name + 'attn_wqkv'].T).reshape(T, 3, H, hd).transpose(1, 2, 0, 3)   # each (H, T, hd)
-            att = softmax(q @ k.transpose(0, 2, 1) * self._attn_scale + self._future[:T, :T])  # (H, T, T)
+            att = softmax(q @ k.transpose(0, 2, 1) * self._attn_scale + self._mask(T))  # (H, T, T)
             heads = (att @ v).transpose(1, 0, 2).reshape(T, -1)    # the heads side by side: (T, n_embd)
             x = heads @ w[name + 'attn_wo'].T + x
             # 2) MLP
@@ -214,6 +223,9 @@ def train(model, documents, num_steps=1000, learning_rate=0.01):
     A generator yielding (step, loss) after every step, like microgpt_lib.train.train,
     and raising TrainingDiverged at the same step as it does.
     """
+    if not isinstance(model, ArrayGPT):
+        raise TypeError(f"arrays.train trains an ArrayGPT, got {type(model).__name__}: "
+                        f"convert it with ArrayGPT.from_gpt(model)")
     if type(num_steps) is not int or num_steps < 1:
         raise ValueError(f"num_steps must be a whole number of at least 1, got {num_steps!r}")
     if not documents:
@@ -232,13 +244,14 @@ def train(model, documents, num_steps=1000, learning_rate=0.01):
 def sample(model, tokenizer, rng, temperature=0.5):
     """One new document, drawing from rng exactly as the scalar engine's sample() does."""
     check_temperature(temperature)
+    check_tokenizer(model, tokenizer)
     inv_t = temperature ** -1
     tokens = [tokenizer.BOS]
     for _ in range(model.config.block_size):
         logits = model.logits(tokens)[-1]
         with np.errstate(over='ignore'):
             scaled = logits * inv_t
-        probs = most_likely(logits.tolist()) if np.isposinf(scaled).any() else softmax(scaled).tolist()
+        probs = most_likely(logits.tolist()) if np.isinf(scaled.max()) else softmax(scaled).tolist()
         token_id = rng.choices(range(tokenizer.vocab_size), weights=probs)[0]
         if token_id == tokenizer.BOS:
             break
@@ -249,4 +262,5 @@ def sample(model, tokenizer, rng, temperature=0.5):
 def sample_names(model, tokenizer, rng, temperature=0.5, num_samples=20):
     """num_samples new documents, drawn one after another from rng."""
     check_temperature(temperature)
+    check_tokenizer(model, tokenizer)
     return [sample(model, tokenizer, rng, temperature) for _ in range(num_samples)]

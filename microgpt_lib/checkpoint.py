@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .data import as_path, read_file, write_atomically
 from .model import MAX_PARAMS, GPT, Config, num_params, weight_shapes
-from .tokenizer import Tokenizer
+from .tokenizer import Tokenizer, first_unprintable
 
 FORMAT = 'microgpt-checkpoint'
 VERSION = 1
@@ -122,6 +122,9 @@ def _check_payload(payload, where):
         intact = False
     check(intact, "its checksum does not match: the file was truncated or modified")
     check(isinstance(payload['config'], dict) and isinstance(payload['uchars'], str), "bad config or vocabulary")
+    unprintable = first_unprintable(payload['uchars'])
+    check(unprintable is None, f"its vocabulary holds {unprintable!r}, a control character or lone surrogate "
+                               f"that no data file gives and no terminal prints")
     try:
         config = Config(**payload['config'])
         tokenizer = Tokenizer(payload['uchars'])

@@ -1,10 +1,13 @@
 """The dataset: one document per line of a UTF-8 text file (32,033 names by default)."""
+import codecs
 import hashlib
 import os
 import stat
 import tempfile
 from importlib.resources import files
 from pathlib import Path
+
+from .tokenizer import first_unprintable
 
 DATA_DIR = files('microgpt_lib.shipped')   # the repository's data/: read only, never written to
 NAMES_PATH = DATA_DIR / 'names.txt'
@@ -64,6 +67,9 @@ def load_docs(path=None):
     """
     path = ensure_names() if path is None else as_path(path, 'the data file')
     raw = read_file(path, 'data file', MAX_DATA_BYTES)
+    if looks_like_utf16(raw):
+        raise DataError(f"data file {path} looks like UTF-16 text; save it as UTF-8 (in Notepad: "
+                        f"Save As, Encoding UTF-8)")
     if b'\0' in raw:
         raise DataError(f"data file {path} is binary, not text (it contains NUL bytes)")
     try:
@@ -73,7 +79,22 @@ def load_docs(path=None):
     docs = parse_docs(text.removeprefix(BOM).replace('\r\n', '\n').replace('\r', '\n'))   # universal newlines
     if not docs:
         raise DataError(f"data file {path} has no documents: it is empty or blank")
+    for number, doc in enumerate(docs, 1):
+        if bad := first_unprintable(doc):
+            raise DataError(f"data file {path}: document {number} has the control character {bad!r}, "
+                            f"which a terminal would obey instead of printing")
     return docs
+
+
+def looks_like_utf16(raw):
+    """A UTF-16 byte-order mark, or NUL as every other byte (ASCII text in UTF-16 without a mark)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    even, odd = raw[0::2], raw[1::2]
+
+    def mostly_nul(half):
+        return len(half) > 0 and half.count(0) * 2 >= len(half)
+    return (mostly_nul(odd) and 0 not in even) or (mostly_nul(even) and 0 not in odd)
 
 
 def write_atomically(path, content):

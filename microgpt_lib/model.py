@@ -57,15 +57,15 @@ def training_cost(config, engine='scalar', positions=None):
     and Adam's state) and per graph node: a node per multiply and per add of
     every dot product, plus attention's, which grows with the square of the
     positions. The NumPy engine holds a few float64 vectors of all parameters,
-    a block_size x block_size mask, a vocab_size x vocab_size one-hot table,
-    and one step's activations.
+    a causal mask as large as the longest document (twice, while it is built),
+    a vocab_size x vocab_size one-hot table, and one step's activations.
     """
     c = config
     T = c.block_size if positions is None else min(positions, c.block_size)
     params = num_params(c)
     if engine == 'numpy':
         activations = c.n_layer * (20 * T * c.n_embd + 4 * c.n_head * T * T) + 4 * T * c.vocab_size
-        return params, None, 8 * (6 * params + c.block_size ** 2 + c.vocab_size ** 2 + activations)
+        return params, None, 8 * (6 * params + 2 * T * T + c.vocab_size ** 2 + activations)
     nodes = T * (2 * c.vocab_size * c.n_embd + 26 * c.n_layer * c.n_embd ** 2) + 3 * c.n_layer * c.n_embd * T * T
     return params, nodes, 200 * (params + nodes)
 

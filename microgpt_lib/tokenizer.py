@@ -1,4 +1,15 @@
 """Characters become integers; one extra token, BOS, marks both ends of a document."""
+import re
+
+# What a UTF-8 text file of one document per line cannot hold, or a terminal would obey instead of
+# print: control characters other than tab (newline, ESC, NUL...) and lone surrogates
+UNPRINTABLE = re.compile('[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]')
+
+
+def first_unprintable(text):
+    """The first character of text that cannot be in a vocabulary, or None."""
+    found = UNPRINTABLE.search(text)
+    return found and found.group()
 
 
 class Tokenizer:
@@ -42,13 +53,19 @@ class Documents:
 
     Training visits one document per step: encoding them all first would hold
     every token list at once, for names some 16 bytes per byte of the text.
+    Given block_size, a longer document becomes only what training reads of
+    it, BOS and its first block_size characters: a line of 100 MB is not
+    encoded whole at every step to use 17 tokens.
     """
 
-    def __init__(self, tokenizer, docs):
-        self.tokenizer, self.docs = tokenizer, docs
+    def __init__(self, tokenizer, docs, block_size=None):
+        self.tokenizer, self.docs, self.block_size = tokenizer, docs, block_size
 
     def __len__(self):
         return len(self.docs)
 
     def __getitem__(self, i):
-        return self.tokenizer.document(self.docs[i])
+        doc, B = self.docs[i], self.block_size
+        if B is not None and len(doc) > B:
+            return [self.tokenizer.BOS] + self.tokenizer.encode(doc[:B])
+        return self.tokenizer.document(doc)

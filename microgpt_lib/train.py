@@ -1,7 +1,7 @@
 """Training: the loss of one document, one optimisation step, and the loop."""
 import math
 
-from .engine import gc_paused
+from .engine import Value, gc_paused
 from .model import check_token_ids
 from .nn import softmax
 from .optim import Adam, linear_decay
@@ -60,6 +60,9 @@ def train(model, documents, num_steps=1000, learning_rate=0.01):
     if not documents:
         raise ValueError("there are no documents to train on")
     params = model.parameters()
+    if not all(isinstance(p, Value) for p in params):
+        raise TypeError("train needs a model on Values, not plain floats (model.frozen() cannot learn): "
+                        "pass model.thawed()")
     optimizer = Adam(params, learning_rate)
     for step in range(num_steps):
         tokens = documents[step % len(documents)]

@@ -5,6 +5,7 @@ import os
 import random
 import subprocess
 import sys
+import tracemalloc
 
 import pytest
 
@@ -16,7 +17,7 @@ from microgpt_lib import arrays, data as data_module
 from microgpt_lib.checkpoint import _digest
 from microgpt_lib.engine import topological_order
 from microgpt_lib.model import check_size, num_params, training_cost, weight_shapes
-from microgpt_lib.sample import most_likely
+from microgpt_lib.sample import check_sampling_cost, most_likely
 from microgpt_lib.tokenizer import Documents
 from microgpt_lib.train import TrainingDiverged, document_loss
 
@@ -24,10 +25,10 @@ NAMES = ROOT / 'data' / 'names.txt'
 GOLDEN = ROOT / 'tests' / 'golden'
 
 
-def run(*args, cwd=ROOT):
+def run(*args, cwd=ROOT, env=None):
     """python -m microgpt_lib with args, never left hanging."""
     return subprocess.run([sys.executable, '-m', 'microgpt_lib', *map(str, args)], cwd=cwd, timeout=120,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env)
 
 
 def recorded(name):
@@ -60,7 +61,21 @@ def place(tmp_path):
     save_checkpoint(tmp_path / 'model.json', model, tok, random.Random(0), temperature=0.5, samples=3)
     forge(tmp_path / 'model.json', tmp_path / 'many_samples.json', lambda p: p['extra'].update(samples=10**100))
     forge(tmp_path / 'model.json', tmp_path / 'many_layers.json', lambda p: p['config'].update(n_layer=10**8))
+    forge(tmp_path / 'model.json', tmp_path / 'long_block.json', long_block)
+    forge(tmp_path / 'model.json', tmp_path / 'scorching.json', lambda p: p['extra'].update(temperature=10**400))
+    for name, uchars in [('newline', 'a\nc'), ('esc', 'a\x1bc'), ('nul', 'a\0c'), ('surrogate', 'a\ud800c'),
+                         ('twice', 'aac')]:
+        forge(tmp_path / 'model.json', tmp_path / f'vocab_{name}.json', lambda p, u=uchars: p.update(uchars=u))
+    (tmp_path / 'utf16.txt').write_text('anna\nbob\n', encoding='utf-16')
+    (tmp_path / 'esc.txt').write_text('anna\nb\x1b[2Job\n')
+    (tmp_path / 'long_line.txt').write_text('ab' * 11_000 + '\n')
     return tmp_path
+
+
+def long_block(payload):
+    """block_size 50,000 on a 3-character vocabulary: a sample may run 50,000 positions."""
+    payload['config'].update(block_size=50_000)
+    payload['weights']['wpe'] = [[0.0] * 4] * 50_000
 
 
 def forge(source, target, change):
@@ -102,7 +117,23 @@ def tiny_model(seed=0, std=0.08, **config):
     (['--n-embd', 100000, '--n-head', 1], 'too large: 120,007,000,000 parameters'),
     (['--block-size', 1000000000], 'too large: 16,000,003,936 parameters'),
     (['--n-layer', 100000], 'too large: 307,201,120 parameters'),
-    (['--engine', 'numpy', '--block-size', 100000], 'about 81 GB per training step on the numpy engine'),
+    (['--engine', 'numpy', '--block-size', 22000, '--samples', 0, '--data', '{tmp}/long_line.txt'],
+     'about 70 GB per training step on the numpy engine'),
+    (['--engine', 'numpy', '--block-size', 100000], 'sampling 20 documents could take some 8,903,622 minutes'),
+    (['--block-size', 22000], 'sampling 20 documents could take some 869 minutes on the scalar engine'),
+    (['--load', '{tmp}/long_block.json'], 'long_block.json: sampling 3 documents could take some 167 minutes on the '
+                                         'scalar engine: each may run all 50,000 positions'),
+    (['--load', '{tmp}/long_block.json', '--engine', 'numpy'], 'sampling 3 documents could take some 41,700 minutes on the numpy'),
+    (['--load', '{tmp}/scorching.json'], 'temperature must be a finite number above 0, got an integer too large'),
+    (['--load', '{tmp}/vocab_newline.json'], "vocab_newline.json is invalid: its vocabulary holds '\\n', a control"),
+    (['--load', '{tmp}/vocab_esc.json'], "its vocabulary holds '\\x1b'"),
+    (['--load', '{tmp}/vocab_nul.json'], "its vocabulary holds '\\x00'"),
+    (['--load', '{tmp}/vocab_surrogate.json'], "its vocabulary holds '\\ud800', a control character or lone surrogate"),
+    (['--load', '{tmp}/vocab_twice.json'], 'a tokenizer needs distinct single characters'),
+    (['--load', ''], "the checkpoint path must be a file name, got ''"),
+    (['--learning-rate', '-1e-3'], '--learning-rate must be a finite number above 0, got -0.001'),
+    (['--data', '{tmp}/utf16.txt'], 'looks like UTF-16 text; save it as UTF-8'),
+    (['--data', '{tmp}/esc.txt'], "document 2 has the control character '\\x1b'"),
     (['--steps', 'x'], "argument --steps: invalid int value: 'x' (see python -m microgpt_lib --help)"),
     (['--colour'], 'unrecognized arguments: --colour (see'),
 ])
@@ -112,6 +143,7 @@ def test_refusals_are_one_line_exit_2_and_change_nothing_on_disk(place, args, me
     assert (result.returncode, result.stdout) == (2, '')
     assert result.stderr.startswith('error: ') and result.stderr.count('\n') == 1
     assert message in result.stderr
+    assert 'training step' not in result.stderr or '--load' not in args    # --load does not train
     assert snapshot(place) == before
 
 
@@ -280,8 +312,9 @@ def test_size_checks_refuse_absurd_models_and_accept_the_course_ones():
     check_size(Config(27))
     check_size(Config(27, 4, 64, 4, 64), 'numpy')
     check_size(Config(27, block_size=100_000), 'scalar', positions=16)   # short documents: a small graph
+    check_size(Config(27, block_size=100_000), 'numpy', positions=16)    # a mask for 16 positions, not 100,000
     with pytest.raises(ValueError, match='too large'):
-        check_size(Config(27, block_size=100_000), 'numpy', positions=16)   # the mask alone: 80 GB
+        check_size(Config(27, block_size=100_000), 'numpy', positions=30_000)   # attention alone: 115 GB
     with pytest.raises(ValueError, match='too large'):
         check_size(Config(27, n_layer=1000))
 
@@ -291,9 +324,36 @@ def test_engines_check_the_size_before_allocating():
         GPT.initialise(Config(27, n_layer=100_000), random.Random(0))
     with pytest.raises(ValueError, match='too large: 307,201,120 parameters'):
         arrays.ArrayGPT.initialise(Config(27, n_layer=100_000), random.Random(0))
-    long_context, _ = tiny_model(block_size=30_000)        # fine for Values; a 7 GB mask for arrays
-    with pytest.raises(ValueError, match='about 8 GB per training step on the numpy engine'):
-        arrays.ArrayGPT.from_gpt(long_context)
+    with pytest.raises(ValueError, match='too large: 80,013 parameters, about 13 GB per training step'):
+        arrays.ArrayGPT(Config(40_000, n_embd=1, n_head=1, block_size=1), [])    # a one-hot table of 40,000**2
+
+
+@pytest.mark.parametrize('config, positions', [
+    (Config(27, block_size=1000), 16),             # names in a long context: once a 2 x block_size**2 mask
+    (Config(27, block_size=400), 400),             # attention's (n_head, T, T) arrays
+    (Config(27, 2, 32, 4, 300), 300),
+    (Config(1500), 16),                            # the one-hot table
+])
+def test_the_numpy_estimate_is_close_to_what_a_training_step_allocates(config, positions):
+    doc = [config.vocab_size - 1] + [i % (config.vocab_size - 1) for i in range(positions - 1)] + [config.vocab_size - 1]
+    tracemalloc.start()                            # NumPy reports its arrays to tracemalloc
+    try:
+        next(arrays.train(arrays.ArrayGPT.initialise(config, random.Random(0)), [doc], 1))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert 0.9 * peak < training_cost(config, 'numpy', positions)[2] < 1.6 * peak
+
+
+def test_the_sampling_estimate_allows_the_course_models_and_bounds_the_rest():
+    check_sampling_cost(Config(27), 'scalar', program.MAX_SAMPLES)      # the default model, 100,000 names
+    check_sampling_cost(Config(27), 'numpy', program.MAX_SAMPLES)
+    check_sampling_cost(Config(27, 4, 64, 4, 64), 'numpy', 1000)
+    check_sampling_cost(Config(2, block_size=22_000), 'scalar', 0)     # nothing sampled costs nothing
+    with pytest.raises(ValueError, match='sampling 1 documents could take some 57 minutes on the numpy engine'):
+        check_sampling_cost(Config(2, block_size=5000), 'numpy', 1)
+    with pytest.raises(ValueError, match='sampling needs about 9 GB on the numpy engine'):
+        check_sampling_cost(Config(2, block_size=1000, n_embd=256, n_head=256), 'numpy', 1)
 
 
 def test_documents_are_encoded_only_when_used():
@@ -302,3 +362,86 @@ def test_documents_are_encoded_only_when_used():
     assert len(documents) == 3 and documents[0] == [3, 0, 1, 3] and documents[2] == [3, 2, 3]
     with pytest.raises(ValueError, match="never saw 'z'"):  # ...which shows only when its turn comes
         documents[1]
+
+
+def test_a_long_line_is_cut_to_what_training_reads_before_it_is_encoded(tmp_path, monkeypatch, capsys):
+    data = tmp_path / 'one_line.txt'
+    data.write_text('abc' * 1_000_000 + '\nab\n')            # a 3 MB document, and a short one
+    encoded = []
+
+    def spy(self, text):
+        encoded.append(len(text))
+        return original(self, text)
+    original = Tokenizer.encode
+    monkeypatch.setattr(Tokenizer, 'encode', spy)
+    for engine in ('scalar', 'numpy'):
+        assert program.main(['--data', str(data), '--steps', '4', '--samples', '0', '--engine', engine]) == 0
+    assert capsys.readouterr().err == ''
+    assert sorted(encoded) == [2] * 4 + [16] * 4             # block_size characters, never the whole line
+    tok = Tokenizer('abc')
+    documents = Documents(tok, ['abcabc', 'ab'], block_size=4)
+    assert documents[0] == tok.document('abcabc')[:5] and documents[1] == tok.document('ab')   # what training reads
+
+
+def test_a_console_that_cannot_show_a_character_gets_its_escape(tmp_path):
+    data = tmp_path / 'polish.txt'
+    data.write_text('łucja\nłukasz\n', encoding='utf-8')      # ł is not in cp1252
+    ckpt = tmp_path / 'm.json'
+    result = run('--data', data, '--steps', 3, '--samples', 30, '--save', ckpt,
+                 env={**os.environ, 'PYTHONIOENCODING': 'cp1252'})
+    assert (result.returncode, result.stderr) == (0, '')
+    assert '\\u0142' in result.stdout and 'sample 30: ' in result.stdout
+    assert load_checkpoint(ckpt)[1].uchars[-1] == 'ł'
+
+
+@pytest.mark.parametrize('args, code, printed', [(['--steps', 2, '--samples', 1], 0, 'sample  1: '),
+                                                  (['--steps', 0], 2, ''), (['--colour'], 2, '')])
+def test_a_closed_stderr_keeps_the_exit_code(args, code, printed):
+    result = subprocess.run(['sh', '-c', 'exec "$0" -m microgpt_lib "$@" 2>&-', sys.executable, *map(str, args)],
+                            cwd=ROOT, timeout=120, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert result.returncode == code
+    assert printed in result.stdout and (printed or result.stdout == '')
+
+
+def all_negative_logits_model():
+    """Logits -4, -8, -12, -16 at every position: the attention and the MLP add nothing, x is all ones."""
+    tok = Tokenizer('abc')
+    config = Config(tok.vocab_size, n_embd=4, n_head=2, block_size=5)
+    weights = {name: [[0.0] * nin for _ in range(nout)] for name, nout, nin in weight_shapes(config)}
+    weights['wte'] = [[1.0] * 4 for _ in range(4)]
+    weights['lm_head'] = [[-float(i + 1)] * 4 for i in range(4)]
+    return GPT(config, weights), tok
+
+
+@pytest.mark.parametrize('engine', ['scalar', 'numpy'])
+def test_all_negative_logits_at_a_tiny_temperature_give_the_most_likely_names(engine):
+    model, tok = all_negative_logits_model()
+    sample_on = sample_names
+    if engine == 'numpy':
+        model, sample_on = arrays.ArrayGPT.from_gpt(model), arrays.sample_names
+    assert sample_on(model, tok, random.Random(0), 1e-308, 3) == ['aaaaa'] * 3     # -4e308 overflows to -inf
+    assert sample_on(model, tok, random.Random(0), 1e-300, 3) == ['aaaaa'] * 3
+
+
+def test_frozen_models_and_foreign_tokenizers_are_refused_up_front():
+    model, tok = tiny_model()
+    with pytest.raises(TypeError, match=r'not plain floats \(model.frozen\(\) cannot learn\)'):
+        next(train(model.frozen(), [tok.document('ab')]))
+    with pytest.raises(TypeError, match='arrays.train trains an ArrayGPT, got GPT'):
+        next(arrays.train(model, [tok.document('ab')]))
+    other = Tokenizer('abcd')
+    for sample_on, m in [(sample_names, model), (arrays.sample_names, arrays.ArrayGPT.from_gpt(model))]:
+        with pytest.raises(ValueError, match="the tokenizer has 5 tokens .* but the model's vocab_size is 4"):
+            sample_on(m, other, random.Random(0))
+
+
+def test_utf16_and_control_characters_in_data_are_named(tmp_path):
+    for encoding in ('utf-16', 'utf-16-le', 'utf-16-be'):
+        (tmp_path / encoding).write_text('anna\nbob\n', encoding=encoding)
+        with pytest.raises(DataError, match='looks like UTF-16 text'):
+            load_docs(tmp_path / encoding)
+    (tmp_path / 'binary').write_bytes(b'ab\x00cd\n')
+    with pytest.raises(DataError, match='is binary'):
+        load_docs(tmp_path / 'binary')
+    (tmp_path / 'tab').write_text('an\tna\n')                # a tab prints as a tab: allowed
+    assert load_docs(tmp_path / 'tab') == ['an\tna']
