@@ -17,6 +17,7 @@ import math
 import re
 import signal
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
 from queue import Empty
 from time import monotonic
@@ -138,33 +139,60 @@ class Run(NotebookClient):
 
     async def run(self):
         """Run every cell, going on past errors and stopped cells; why the run ended early, or None."""
-        async with self.async_setup_kernel():
-            self.stop_on_ctrl_c()
-            deadline = monotonic() + self.total     # from the kernel's start: a loaded machine starts it slowly
-            for index, cell in enumerate(self.nb.cells):
-                left = math.ceil(deadline - monotonic())
-                if left <= 0:
-                    return f"the notebook ran longer than {self.total} s in all and was stopped"
-                self.timeout = min(self.cell_timeout, left)
-                try:
-                    try:
-                        await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1)
-                    except CellTimeoutError:
-                        if self.timeout < self.cell_timeout:
-                            self.stopped_cells[index] = f"the notebook ran longer than {self.total} s in all " \
-                                                        f"and was stopped in this cell"
-                            return f"the notebook ran longer than {self.total} s in all and was stopped"
-                        if not await self.interrupted():
-                            self.stopped_cells[index] = f"the cell ran longer than {self.cell_timeout} s and " \
-                                                        f"ignored the interrupt, so its kernel was stopped"
-                            return "the kernel was stopped before this exercise's check ran"
-                        self.stopped_cells[index] = f"the cell ran longer than {self.cell_timeout} s and was stopped"
-                except (DeadKernelError, asyncio.CancelledError) as e:   # Ctrl-C cancels the run
-                    if self.by_user:
-                        raise Interrupted from None
-                    if isinstance(e, asyncio.CancelledError):
-                        raise
-                    return "the kernel died before this exercise's check ran"
+        self.stop_on_ctrl_c()
+        try:
+            async with self.async_setup_kernel():
+                return await self.run_cells()
+        except (DeadKernelError, asyncio.CancelledError):
+            if self.by_user:
+                raise Interrupted from None
+            raise
+
+    @asynccontextmanager
+    async def async_setup_kernel(self, **kwargs):
+        """A fresh kernel, stopped on the way out whatever happens: nbclient's, without its signal handlers.
+
+        (nbclient's Ctrl-C handler only stops the kernel, which then reads as a kernel that died.)
+        """
+        self.km = self.create_kernel_manager()
+        try:
+            await self.async_start_new_kernel(**kwargs)
+            await self.async_start_new_kernel_client()
+            yield
+        finally:
+            if self.km is not None:         # None if the client failed to start: it cleaned up then
+                await self._async_cleanup_kernel()
+
+    async def run_cells(self):
+        deadline = monotonic() + self.total         # from the kernel's start: a loaded machine starts it slowly
+        for index, cell in enumerate(self.nb.cells):
+            left = math.ceil(deadline - monotonic())
+            if left <= 0:
+                return f"the notebook ran longer than {self.total} s in all and was stopped"
+            self.timeout = min(self.cell_timeout, left)
+            try:
+                await self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1)
+            except CellTimeoutError:
+                stopped = await self.out_of_time(index, whole_run=self.timeout < self.cell_timeout)
+                if stopped:
+                    return stopped
+            except DeadKernelError:
+                if self.by_user:
+                    raise
+                return "the kernel died before this exercise's check ran"
+        return None
+
+    async def out_of_time(self, index, whole_run):
+        """Note why cell index was stopped; why the run ends here, or None if the next cell may run."""
+        if whole_run:
+            whole = f"the notebook ran longer than {self.total} s in all and was stopped"
+            self.stopped_cells[index] = f"{whole} in this cell"
+            return whole
+        if not await self.interrupted():
+            self.stopped_cells[index] = (f"the cell ran longer than {self.cell_timeout} s and ignored the "
+                                         f"interrupt, so its kernel was stopped")
+            return "the kernel was stopped before this exercise's check ran"
+        self.stopped_cells[index] = f"the cell ran longer than {self.cell_timeout} s and was stopped"
         return None
 
     async def interrupted(self):
@@ -181,10 +209,7 @@ class Run(NotebookClient):
         return False
 
     def stop_on_ctrl_c(self):
-        """Let Ctrl-C cancel the run (the kernel is then stopped on the way out) and say it was asked for.
-
-        nbclient's own handler only stops the kernel, which then reads as a kernel that died.
-        """
+        """Let Ctrl-C cancel the run (the kernel is then stopped on the way out) and say it was asked for."""
         run = asyncio.current_task()
 
         def stop():
