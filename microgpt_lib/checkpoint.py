@@ -10,12 +10,10 @@ and never code.
 import hashlib
 import json
 import math
-import os
 import random
-import stat
 from pathlib import Path
 
-from .data import as_path, read_file, write_atomically
+from .data import as_path, output_target, read_file, write_atomically
 from .model import MAX_PARAMS, GPT, Config, num_params, weight_shapes
 from .tokenizer import Tokenizer, first_unprintable
 
@@ -35,39 +33,9 @@ def _digest(payload):
 
 
 def save_target(path, data=None):
-    """The file a checkpoint for path will replace, checked before any work is done.
-
-    A symlink is followed, so the checkpoint replaces its target. Refused: a
-    missing or read-only folder, a directory, a FIFO, device or socket (which
-    the rename would replace by a regular file), and the data file itself.
-    """
-    as_path(path, 'the checkpoint path')            # refuses what is no file name
-    name = os.fspath(path)                          # as typed: a Path would drop a final /
-    target = Path(os.path.realpath(name))
-
-    def refuse(problem):
-        raise CheckpointError(f"cannot save to {name}: {problem}")
-    if name.endswith(os.sep):
-        refuse("it names a folder, not a file")
-    if target.is_symlink():                         # realpath stops inside a symlink loop
-        refuse("it is a symlink loop")
-    folder = target.parent
-    if not folder.is_dir():
-        refuse(f"folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        refuse(f"folder {folder} is not writable")
-    name_max = os.pathconf(folder, 'PC_NAME_MAX') if hasattr(os, 'pathconf') else 255   # Windows has no pathconf
-    if len(os.fsencode(target.name)) > name_max:
-        refuse("the file name is too long")
-    if target.exists():
-        mode = target.stat().st_mode
-        if stat.S_ISDIR(mode):
-            refuse("it is a directory")
-        if not stat.S_ISREG(mode):
-            refuse("it is not a regular file (a device, FIFO or socket?)")
-        if data is not None and os.path.exists(data) and os.path.samefile(target, data):
-            refuse("it is the data file, which the checkpoint would overwrite")
-    return target
+    """The file a checkpoint for path will replace (see output_target), never the data file."""
+    return output_target(path, 'save to', CheckpointError, inputs=[data] if data else [],
+                         inputs_are='the data file')
 
 
 def save_checkpoint(path, model, tokenizer, rng=None, **extra):

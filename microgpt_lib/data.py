@@ -97,6 +97,50 @@ def looks_like_utf16(raw):
     return (mostly_nul(odd) and 0 not in even) or (mostly_nul(even) and 0 not in odd)
 
 
+def output_target(path, verb='write to', error=ValueError, inputs=(), inputs_are='one of the inputs'):
+    """The file that writing to path will replace, checked before any work is done.
+
+    A symlink is followed, so the file it points to is replaced and the link stays. Refused:
+    a name that is no file name or names a folder (a final / or .), a missing or read-only
+    folder, a name too long for the file system, a directory, a FIFO, device or socket (which
+    the rename would replace by a regular file), a read-only file (by its mode bits too, since
+    root may write anyway), and any of inputs, which the output would overwrite.
+    """
+    as_path(path, 'the output path')               # refuses what is no file name, and ''
+    name = os.fspath(path)                          # as typed: a Path would drop a final / or /.
+    target = Path(os.path.realpath(name))
+
+    def refuse(problem):
+        raise error(f"cannot {verb} {name}: {problem}")
+    if name.endswith(os.sep) or os.path.basename(name) in ('.', '..'):
+        refuse("it names a folder, not a file")
+    folder = target.parent
+    if not folder.is_dir():
+        refuse(f"folder {folder} does not exist")
+    if len(os.fsencode(target.name)) > name_max(folder):
+        refuse("the file name is too long")
+    if target.is_symlink():                         # realpath stops inside a symlink loop
+        refuse("it is a symlink loop")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        refuse(f"folder {folder} is not writable")
+    if target.exists():
+        mode = target.stat().st_mode
+        if stat.S_ISDIR(mode):
+            refuse("it is a directory")
+        if not stat.S_ISREG(mode):
+            refuse("it is not a regular file (a device, FIFO or socket?)")
+        if not mode & 0o222 or not os.access(target, os.W_OK):
+            refuse("it is read-only")
+        if any(os.path.exists(p) and os.path.samefile(target, p) for p in inputs):
+            refuse(f"it is {inputs_are}, which would be overwritten")
+    return target
+
+
+def name_max(folder):
+    """The longest file name, in bytes, that folder's file system takes (Windows has no pathconf)."""
+    return os.pathconf(folder, 'PC_NAME_MAX') if hasattr(os, 'pathconf') else 255
+
+
 def write_atomically(path, content):
     """Write bytes to path through a temporary file and a rename: never half a file."""
     path = Path(path)

@@ -5,13 +5,14 @@ the answers to the "why" questions); the student edition leaves them out and cle
 outputs of the cells tagged `exercise`, where the learner's answers go.
 """
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from nbconvert import NotebookExporter
 from traitlets.config import Config
 
-from .data import write_atomically
+from .data import name_max, output_target, write_atomically
 from .grade import read_notebook
 
 WITHOUT_SOLUTIONS = Config(TagRemovePreprocessor={
@@ -27,6 +28,35 @@ def student_edition(nb):
     return text
 
 
+def out_folder_problem(out, names):
+    """Why the folder out (which does not exist yet) cannot be made to hold names, or None."""
+    existing = next(p for p in [out, *out.parents] if os.path.lexists(p))     # '.' at the latest
+    if not existing.is_dir():
+        return f"{existing} is not a folder" if existing.exists() else f"{existing} is a dangling symlink"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"folder {existing} is not writable"
+    if any(len(os.fsencode(part)) > name_max(existing)
+           for name in names for part in (out / name).relative_to(existing).parts):
+        return "a file name in it would be too long"
+    return None
+
+
+def check_outputs(out, paths):
+    """The files the editions of paths will replace in out, checked before anything is written."""
+    names = {}
+    for path in paths:
+        if path.name in names:
+            raise ValueError(f"{names[path.name]} and {path} would both be written to {out / path.name}")
+        names[path.name] = path
+    if not os.path.isdir(out):                       # (Path.is_dir raises on a too long name)
+        problem = out_folder_problem(out, names)
+        if problem:
+            raise ValueError(f"--out {out}: {problem}")
+        return [out / name for name in names]
+    return [output_target(out / name, 'write the student edition to', inputs=paths,
+                          inputs_are='one of the notebooks') for name in names]
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog='python -m microgpt_lib.student',
                                 description="Write each notebook's student edition, under the same name.")
@@ -35,17 +65,18 @@ def main(argv=None):
     args = p.parse_args(argv)
     try:
         notebooks = [read_notebook(path) for path in args.notebooks]
-        if args.out.exists() and not args.out.is_dir():
-            raise ValueError(f"--out {args.out}: not a folder")
-        if any(path.parent.resolve() == args.out.resolve() for path in args.notebooks):
-            raise ValueError(f"--out {args.out} holds the notebooks themselves: they would be overwritten")
+        targets = check_outputs(args.out, args.notebooks)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    for path, nb in zip(args.notebooks, notebooks):
-        write_atomically(args.out / path.name, student_edition(nb).encode('utf-8'))
-        print(args.out / path.name)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for target, path, nb in zip(targets, args.notebooks, notebooks):
+            write_atomically(target, student_edition(nb).encode('utf-8'))
+            print(args.out / path.name)
+    except OSError as e:            # e.g. the disk is full: what was printed above was written whole
+        print(f"error: cannot write in {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 2
     return 0
 
 

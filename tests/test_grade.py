@@ -6,8 +6,13 @@ A small chapter follows the course's exercise convention: an exercise cell tagge
 (`answer = ...` and the check), then a hidden solution cell tagged `solution` with the same check.
 """
 import csv
+import errno
+import io
+import os
+import signal
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,7 +25,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from conftest import ROOT
 from execute_notebooks import execute
 from microgpt_lib.exercises import PLACEHOLDER_HINT, VERDICT_MIME
-from microgpt_lib.grade import exercises_of, last_verdicts, main, table
+from microgpt_lib import data
+from microgpt_lib.grade import csv_bytes, exercises_of, last_verdicts, main, table
 from microgpt_lib.student import student_edition
 
 # Chapters whose exercises follow the convention: each runs as the student's edition (the
@@ -320,3 +326,128 @@ def test_a_chapters_student_edition_runs_with_every_exercise_unanswered(name, tm
     edition.write_text(student_edition(read(teacher)), encoding='utf-8')
     verdicts = last_verdicts(execute(edition))     # execute raises on any error in any cell
     assert {e: v['result'] for e, v in verdicts.items()} == dict.fromkeys(exercises, 'unanswered')
+
+
+# Hangs, stale and malformed verdicts, spreadsheets: each notebook here is tiny
+
+IGNORES_INTERRUPTS = {
+    'swallows': "import time\nwhile True:\n    try:\n        time.sleep(.05)\n    except:\n        pass\n",
+    'sig_ign': "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(600)\n",
+}
+
+
+def grader(*args):
+    """The grader's process, its stderr read as it goes."""
+    return subprocess.Popen([sys.executable, '-m', 'microgpt_lib.grade', *map(str, args)], cwd=ROOT,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # Ctrl-C as at a terminal
+
+
+@pytest.mark.slow
+def test_a_kernel_that_ignores_interrupts_is_killed_and_each_row_prints_as_it_finishes(tmp_path):
+    paths = [write(student(chapter({'check_encoding': '[26, 9, 0, 3, 4, 26]'})), tmp_path / 'first.ipynb')]
+    paths += [write(student(chapter(before={'check_vocab_size': code})), tmp_path / f'{name}.ipynb')
+              for name, code in IGNORES_INTERRUPTS.items()]
+    proc = grader('--timeout', 1, '--csv', tmp_path / 'grades.csv', *paths)
+    first = proc.stderr.readline()
+    assert first == f"{paths[0]}: pass unanswered unanswered (1/3 passed)\n"
+    assert proc.poll() is None, "the first row is printed while the others are graded"
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    with open(tmp_path / 'grades.csv', newline='', encoding='utf-8') as f:
+        rows = [row for row in csv.DictReader(f) if Path(row['notebook']).stem in IGNORES_INTERRUPTS]
+    assert [(row['result'], row['feedback']) for row in rows] == [
+        ('unanswered', PLACEHOLDER_HINT),
+        ('error', "the cell ran longer than 1 s and ignored the interrupt, so its kernel was stopped"),
+        ('error', "the kernel was stopped before this exercise's check ran")] * 2
+    assert err.splitlines() == [f"{path}: unanswered error error (0/3 passed)" for path in paths[1:]]
+    assert len(out.splitlines()) == 4
+
+
+@pytest.mark.slow
+def test_a_notebook_is_stopped_when_its_whole_run_takes_too_long(tmp_path):
+    nap = "import time\ntime.sleep(4)\n"
+    path = write(student(chapter(before={'check_encoding': nap, 'check_vocab_size': nap})), tmp_path / 'slow.ipynb')
+    proc = grader('--notebook-timeout', 6, '--csv', tmp_path / 'grades.csv', path)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    with open(tmp_path / 'grades.csv', newline='', encoding='utf-8') as f:
+        assert [(row['result'], row['feedback']) for row in csv.DictReader(f)] == [
+            ('unanswered', PLACEHOLDER_HINT),
+            ('error', "the notebook ran longer than 6 s in all and was stopped in this cell"),
+            ('error', "the notebook ran longer than 6 s in all and was stopped")]
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_grading_ends_with_one_line_and_stops_the_kernel(tmp_path):
+    started = tmp_path / 'started'
+    hangs = f"import os, time\nopen({str(started)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)\n"
+    path = write(student(chapter(before={'check_encoding': hangs})), tmp_path / 'hangs.ipynb')
+    proc = grader('--csv', tmp_path / 'grades.csv', path, path)
+    for _ in range(600):
+        if started.exists() and started.read_text():
+            break
+        time.sleep(.1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out, err) == (130, '', "interrupted: 0 of 2 notebooks graded (above), nothing was written\n")
+    kernel = Path(f'/proc/{started.read_text()}/status')
+    assert not kernel.exists() or 'zombie' in kernel.read_text(), "the kernel is stopped"
+    assert not (tmp_path / 'grades.csv').exists()
+
+
+def verdict_output(verdict):
+    return nbformat.v4.new_output('display_data', data={VERDICT_MIME: verdict, 'text/plain': ''})
+
+
+@pytest.mark.slow
+def test_only_verdicts_this_run_displays_count_even_if_cleared_and_malformed_ones_are_none(tmp_path):
+    stale = student(chapter())
+    forged = {exercise: verdict_output({'exercise': exercise, 'result': 'pass', 'feedback': 'old'})
+              for exercise in IDS}
+    stale.cells[3].outputs = [forged[IDS[0]]]                   # saved in the file, in the exercise cell
+    stale.cells.insert(4, new_code_cell('', outputs=[forged[IDS[1]]]))         # an empty cell is not run
+    stale.cells.insert(5, new_code_cell(f"{EXERCISES[2][0]}(5)", outputs=[forged[IDS[2]]],
+                                        metadata={'tags': ['skip-execution']}))
+    skipped = [c for c in stale.cells if 'exercise' in c.metadata.get('tags', [])][2]  # not run: its error is old
+    skipped.metadata['tags'].append('skip-execution')
+    skipped.outputs = [nbformat.v4.new_output('error', ename='NameError', evalue='old', traceback=[])]
+    cleared = student(chapter({'check_encoding': '[26, 9, 0, 3, 4, 26]'}))
+    cleared.cells[3].source += "\nfrom IPython.display import clear_output\nclear_output()"
+    malformed = student(chapter())
+    shows = "from IPython.display import display\n" + "".join(
+        f"display({{{VERDICT_MIME!r}: {bad!r}, 'text/plain': ''}}, raw=True)\n" for bad in
+        ['pass', [IDS[0], 'pass'], {'exercise': IDS[0], 'feedback': ''}, {'exercise': 7, 'result': 'pass'},
+         {'exercise': IDS[0], 'result': 'top marks', 'feedback': ''}])
+    malformed.cells.append(new_code_cell(shows))
+    paths = [write(nb, tmp_path / f'{name}.ipynb') for name, nb in
+             [('stale', stale), ('cleared', cleared), ('malformed', malformed)]]
+    result = run('microgpt_lib.grade', '--csv', tmp_path / 'grades.csv', *paths)
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / 'grades.csv', newline='', encoding='utf-8') as f:
+        rows = list(csv.DictReader(f))
+    assert [row['result'] for row in rows] == ['unanswered'] * 3 + ['pass'] + ['unanswered'] * 5
+    assert rows[2]['feedback'] == 'its check never ran' and rows[3]['feedback'] == '✅ Correct!'
+
+
+@pytest.mark.parametrize('text', ['=HYPERLINK("http://x", "y")', '+1', '-1', '@SUM(A1)', '\tx', '\rx'])
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(text):
+    header, row = csv.reader(io.StringIO(csv_bytes([(text, [(text, 'fail', text)])]).decode(), newline=''))
+    assert row == [f"'{text}", f"'{text}", 'fail', f"'{text}"]
+    assert csv_bytes([('a.ipynb', [('ch01.x', 'pass', 'fine = 1')])]).decode().endswith('fine = 1\r\n')
+
+
+def test_a_full_disk_after_grading_keeps_the_table_and_the_old_csv(tmp_path, capsys, monkeypatch):
+    path = write(new_notebook(cells=[new_code_cell('1')]), tmp_path / 'tiny.ipynb')
+    (tmp_path / 'grades.csv').write_text('old grades\n')
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(data.os, 'fsync', no_space)
+    assert main([str(path), '--csv', str(tmp_path / 'grades.csv')]) == 2
+    out, err = capsys.readouterr()
+    assert out.splitlines()[1].split() == [str(path), '0/0'], "the table is printed first"
+    assert err.splitlines()[-1] == (f"error: the grades were not written to {tmp_path / 'grades.csv'}: "
+                                    f"{os.strerror(errno.ENOSPC)}; the table above has them")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['grades.csv', 'tiny.ipynb']
+    assert (tmp_path / 'grades.csv').read_text() == 'old grades\n'
