@@ -311,11 +311,15 @@ class ShapesDiagram(Drawing):
         return "<the arrays of one attention layer, drawn to their shapes>"
 
 
-HEAD_COLOURS = ['#fde2c8', '#dbe9f6', '#d8f0d2', '#eadcf2']
-MASKED_COLOUR = '#707070'
+# Each head's fill: at least 3:1 against white (the background and the masked squares) and against
+# the heads beside it, light and dark in turn; labels h0, h1, ... name them too, for readers who
+# cannot tell the colours apart. Masked squares are blank, as the heatmaps leave them.
+HEAD_COLOURS = ['#d55e00', '#22306b', '#009e73', '#44115e']
+MASKED_COLOUR = '#ffffff'
+SQUARE = 7      # points a side: one number of an array
 
 
-def _grid(rows, columns, colour, cell=7):
+def _grid(rows, columns, colour, cell=SQUARE):
     """An HTML-like Graphviz table of rows x columns small squares; colour(row, column) fills each."""
     cells = ''.join(
         '<TR>' + ''.join(f'<TD WIDTH="{cell}" HEIGHT="{cell}" FIXEDSIZE="TRUE" BGCOLOR="{colour(r, c)}"></TD>'
@@ -325,11 +329,21 @@ def _grid(rows, columns, colour, cell=7):
             f'FIXEDSIZE="TRUE" WIDTH="{columns * cell}" HEIGHT="{rows * cell}">{cells}</TABLE>')
 
 
-def _array_label(title, grids):
-    """A node's label: its title above one or more grids side by side."""
+def _head_names(n_head, width):
+    """A row of labels h0, h1, ..., each centred under a block `width` points wide."""
+    cells = ''.join(f'<TD FIXEDSIZE="TRUE" WIDTH="{width}" HEIGHT="18">h{h}</TD>' for h in range(n_head))
+    return (f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0" FIXEDSIZE="TRUE" WIDTH="{n_head * width}" '
+            f'HEIGHT="18"><TR>{cells}</TR></TABLE>')
+
+
+def _array_label(title, grids, captions=()):
+    """A node's label: its title above one or more grids side by side, with a caption under each."""
     row = ''.join(f'<TD>{grid}</TD>' for grid in grids)
-    return (f'<<TABLE BORDER="0" CELLSPACING="4"><TR><TD COLSPAN="{len(grids)}">{title}</TD></TR>'
-            f'<TR>{row}</TR></TABLE>>')
+    # captions without padding and little spacing: the picture must still fit a slide
+    under = ''.join(f'<TD CELLPADDING="0">{caption}</TD>' for caption in captions)
+    under = f'<TR>{under}</TR>' if captions else ''
+    return (f'<<TABLE BORDER="0" CELLSPACING="1"><TR><TD COLSPAN="{len(grids)}">{title}</TD></TR>'
+            f'<TR>{row}</TR>{under}</TABLE>>')
 
 
 def attention_shapes(T=7, n_embd=16, n_head=4):
@@ -337,14 +351,15 @@ def attention_shapes(T=7, n_embd=16, n_head=4):
 
     The residual stream (T, n_embd) gives each head its q, k and v, (T, head_dim)
     each; q and k give each head's (T, T) attention weights, the squares above the
-    diagonal hidden by the causal mask (grey); the weights mix v; the heads' outputs
+    diagonal left blank by the causal mask; the weights mix v; the heads' outputs
     sit side by side again as (T, n_embd), which attn_wo turns into the layer's
-    addition to the stream. Colours tell the heads apart. Sized for a 1280 x 720
-    slide. Returns a graphviz.Digraph (a picture in a notebook), or a GraphText
-    where `dot` is missing.
+    addition to the stream. Each head has its colour and its label, h0, h1, ...
+    Sized for a 1280 x 720 slide. Returns a graphviz.Digraph (a picture in a
+    notebook), or a GraphText where `dot` is missing.
     """
     head_dim = n_embd // n_head
     colour = lambda h: HEAD_COLOURS[h % len(HEAD_COLOURS)]
+    names = [f'h{h}' for h in range(n_head)]
     font = {'fontname': 'Helvetica', 'fontsize': '15'}
     dot = ShapesDiagram(graph_attr={'rankdir': 'TB', 'nodesep': '0.35', 'ranksep': '0.2', **font},
                         node_attr={'shape': 'plaintext', 'margin': '0', **font},
@@ -356,22 +371,24 @@ def attention_shapes(T=7, n_embd=16, n_head=4):
     projections = graphviz.Digraph()
     projections.attr(rank='same')
     for name in 'qkv':
-        projections.node(name, _array_label(f'{name}   (H, T, D)', per_head))
+        projections.node(name, _array_label(f'{name}   (H, T, D)', per_head, names))
         dot.edge('x', name, label=f' attn_w{name}')
     dot.subgraph(projections)
     mixing = graphviz.Digraph()
     mixing.attr(rank='same')
-    mixing.node('weights', _array_label('weights   (H, T, T)<BR/>softmax(q @ k.T / √D + mask)', weights))
+    mixing.node('weights', _array_label('weights   (H, T, T)<BR/>softmax(q @ k.T / √D + mask)', weights, names))
     heads = _grid(T, n_embd, lambda r, c: colour(c // head_dim))
-    mixing.node('heads', _array_label('heads side by side   (T, C)<BR/>weights @ v', [heads]))
+    mixing.node('heads', _array_label('heads side by side   (T, C)<BR/>weights @ v', [heads],
+                                      [_head_names(n_head, head_dim * SQUARE)]))
     dot.subgraph(mixing)
     dot.node('out', 'x + heads @ attn_wo.T   (T, C)')
     for tail, head in [('q', 'weights'), ('k', 'weights'), ('weights', 'heads'), ('v', 'heads'),
                        ('heads', 'out')]:
         dot.edge(tail, head)
-    dot.alt = (f"The arrays of one attention layer for {T} positions, one small square per number: "
-               f"rmsnorm(x), {T} by {n_embd}, gives q, k and v, {n_head} heads of {T} by {head_dim} each; "
-               f"q and k give each head's {T} by {T} weights, the squares above the diagonal grey (masked); "
-               f"the weights mix v, and the heads side by side, {T} by {n_embd}, go through attn_wo and "
-               f"are added to x.")
+    dot.alt = (f"The arrays of one attention layer for {T} positions, one small square per number, each "
+               f"head in its own colour and labelled h0 to h{n_head - 1}: rmsnorm(x), {T} by {n_embd}, gives "
+               f"q, k and v, {n_head} heads of {T} by {head_dim} each; q and k give each head's {T} by {T} "
+               f"weights, the squares above the diagonal blank (masked); the weights mix v, and the heads "
+               f"side by side, {T} by {n_embd}, each head's {head_dim} columns together, go through attn_wo "
+               f"and are added to x.")
     return shown(dot)
