@@ -1,6 +1,9 @@
 """Pictures: computation graphs, the model's block diagram, a schematic of one attention head and
 the shapes of one attention layer's arrays, drawn with Graphviz (as text where `dot` is missing);
 attention heatmaps."""
+import base64
+import html
+import io
 import math
 import shutil
 import sys
@@ -9,7 +12,6 @@ from pathlib import Path
 import graphviz
 
 from .engine import topological_order
-
 
 
 def graphviz_install(platform=sys.platform, prefix=sys.prefix):
@@ -51,16 +53,57 @@ def shown(drawing):
     return drawing if have_dot() else GraphText(drawing)
 
 
+def described(pictures, alt, details=''):
+    """An output bundle: the pictures ({MIME type: data}, the first one shown) and their alt text.
+
+    JupyterLab, nbconvert's lab and reveal templates and repository web pages read no alt text
+    from output metadata, but all of them show an HTML output: so the alt text rides in an HTML
+    <img alt="..."> of the first picture, with `details` (HTML, say a graph's numbers as text)
+    under it. The pictures themselves stay beside it for readers that show no HTML.
+    """
+    if not alt or not alt.strip():
+        raise ValueError("a picture needs alt text: a sentence saying what it shows and what to see in it")
+    mime, data = next(iter(pictures.items()))
+    encoded = base64.b64encode(data.encode('utf-8') if isinstance(data, str) else data).decode('ascii')
+    img = f'<img alt="{html.escape(alt)}" src="data:{mime};base64,{encoded}">'
+    return {**pictures, 'text/html': img + details, 'text/plain': alt}
+
+
+class Described:
+    """Any pictures with their alt text, shown as one output (see described)."""
+
+    def __init__(self, pictures, alt, details=''):
+        self.bundle = described(pictures, alt, details)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.bundle
+
+
+def show_figure(fig, alt):
+    """Show a Matplotlib figure with its alt text, as the inline backend would draw it, and close it.
+
+    alt says what the figure shows and its one finding, and points to the prose for the detail.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+    png = io.BytesIO()
+    fig.savefig(png, format='png', bbox_inches='tight')
+    plt.close(fig)
+    display(Described({'image/png': png.getvalue()}, alt))
+
+
 class Drawing(graphviz.Digraph):
-    """A Digraph shown as SVG and PNG.
+    """A Digraph shown as SVG and PNG, with its alt text (set `alt` before showing it).
 
     JupyterLab shows SVG only in notebooks the learner has run or trusted,
     so the PNG makes a committed notebook's drawings visible straight away.
     """
+    alt = ''
+    details = ''
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-        return {'image/svg+xml': self.pipe(format='svg', encoding='utf-8'),
-                'image/png': self.pipe(format='png')}
+        return described({'image/svg+xml': self.pipe(format='svg', encoding='utf-8'),
+                          'image/png': self.pipe(format='png')}, self.alt, self.details)
 
 
 class ComputationGraph(Drawing):
@@ -75,7 +118,7 @@ class BlockDiagram(Drawing):
         return "<block diagram of the GPT>"
 
 
-def draw_graph(root, labels=None, clusters=None, **graph_attr):
+def draw_graph(root, labels=None, clusters=None, alt=None, **graph_attr):
     """Draw root and every Value it was computed from.
 
     Each Value is a box with its data and grad; each operation is a small oval
@@ -83,8 +126,11 @@ def draw_graph(root, labels=None, clusters=None, **graph_attr):
     their boxes; clusters maps Values to a component name, and the Values of
     one component are framed together. graph_attr are Graphviz settings, e.g.
     rankdir='TB' (top to bottom rather than left to right) or size='9,7'
-    (shrink to fit 9 x 7 inches). Returns a graphviz.Digraph (a picture in
-    a notebook), or a GraphText where the `dot` program is missing.
+    (shrink to fit 9 x 7 inches). alt is the picture's text alternative
+    (what it shows and what to see in it; by default, how many values and the
+    result's); every box's numbers are also given as text under the picture.
+    Returns a graphviz.Digraph (a picture in a notebook), or a GraphText where
+    the `dot` program is missing.
     """
     labels, clusters = labels or {}, clusters or {}
     # 14-point text stays readable on a slide (at least 3/4 of its body text) even when a wide
@@ -94,7 +140,8 @@ def draw_graph(root, labels=None, clusters=None, **graph_attr):
                            node_attr={'fontname': 'Helvetica', 'fontsize': '14', 'height': '0.35'},
                            edge_attr={'arrowsize': '0.7'})
     groups, uids = {}, {}
-    for i, v in enumerate(topological_order(root)):
+    order = topological_order(root)
+    for i, v in enumerate(order):
         uid = uids[v] = f'v{i}'          # numbered in order, so a redraw gives the same SVG
         name = f"{labels[v]} | " if v in labels else ''
         # a record's fields stack across the direction of flow: the boxes stay compact either way
@@ -113,7 +160,20 @@ def draw_graph(root, labels=None, clusters=None, **graph_attr):
             target.node(**node)
         if group is not None:
             dot.subgraph(target)
+    name = lambda v: labels.get(v, f'value {uids[v][1:]}')
+    dot.alt = alt or (f"Computation graph of {len(order)} values, inputs on the left: each box holds a "
+                      f"value's data and grad, each oval the operation that made it. The result, "
+                      f"{name(root)}, has data {root.data:.4f}; every box's numbers follow as text.")
+    dot.details = numbers_as_text(order, name)
     return shown(dot)
+
+
+def numbers_as_text(order, name):
+    """A graph's boxes as a collapsed HTML list, one line each: name = op of inputs: data, grad."""
+    def line(v):
+        made = f" = {v._op} of {', '.join(map(name, v._children))}" if v._op else ''
+        return f"<li>{html.escape(name(v) + made)}: data {v.data:.4f}, grad {v.grad:.4f}</li>"
+    return f"<details><summary>The graph's numbers as text</summary><ul>{''.join(map(line, order))}</ul></details>"
 
 
 def block_diagram(n_layer=1):
@@ -151,6 +211,10 @@ def block_diagram(n_layer=1):
         dot.edge(tail, head)
     for tail, head in [('layer_input', 'add_attention'), ('add_attention', 'add_mlp')]:   # residuals
         dot.edge(tail, head, style='dashed', tailport='e', headport='e')
+    dot.alt = (f"Block diagram of the GPT, top to bottom: a token id and its position become "
+               f"wte[token] + wpe[position] and an rmsnorm; then, {n_layer} time(s), rmsnorm and multi-head "
+               f"attention, added back to its input, and rmsnorm and the MLP, added back too (the dashed "
+               f"residual arrows); last lm_head and softmax give the next-token probabilities.")
     return shown(dot)
 
 
@@ -171,8 +235,9 @@ def attention_grids(model, tokens):
     return [[row[h] + future(pos) for pos, row in enumerate(rows)] for h in range(len(rows[0]))]
 
 
-def plot_attention(grids, labels, title):
-    """Heatmaps of attention grids, one panel per head, rows and columns labelled by the tokens.
+def plot_attention(grids, labels, title, alt):
+    """Heatmaps of attention grids, one panel per head, rows and columns labelled by the tokens,
+    shown with alt text saying what to see in them.
 
     At most 8.8 inches wide with 12-point text, so that on a slide (880 pixels for a picture) it
     is not shrunk and its text is at least 3/4 of the slide's body text.
@@ -190,7 +255,7 @@ def plot_attention(grids, labels, title):
         axes[0][0].set_ylabel('reading')
         fig.colorbar(image, ax=axes[0], shrink=0.8, label='attention weight')
         fig.suptitle(title)
-        plt.show()
+        show_figure(fig, alt)
 
 
 class HeadSchematic(Drawing):
@@ -234,6 +299,10 @@ def qkv_schematic():
     dot.edge('keys', 'weights')
     dot.edge('weights', 'out')
     dot.edge('values', 'out')
+    dot.alt = ("Schematic of one attention head at position t: the vector x goes through attn_wq, attn_wk "
+               "and attn_wv; the key and the value join the KV cache of keys k0 to kt and values v0 to vt; "
+               "the query scores every cached key, softmax(q · ks / √head_dim) gives weights as, and the "
+               "head's output is a0 v0 + … + at vt.")
     return shown(dot)
 
 
@@ -242,11 +311,15 @@ class ShapesDiagram(Drawing):
         return "<the arrays of one attention layer, drawn to their shapes>"
 
 
-HEAD_COLOURS = ['#fde2c8', '#dbe9f6', '#d8f0d2', '#eadcf2']
-MASKED_COLOUR = '#707070'
+# Each head's fill: at least 3:1 against white (the background and the masked squares) and against
+# the heads beside it, light and dark in turn; labels h0, h1, ... name them too, for readers who
+# cannot tell the colours apart. Masked squares are blank, as the heatmaps leave them.
+HEAD_COLOURS = ['#d55e00', '#22306b', '#009e73', '#44115e']
+MASKED_COLOUR = '#ffffff'
+SQUARE = 7      # points a side: one number of an array
 
 
-def _grid(rows, columns, colour, cell=7):
+def _grid(rows, columns, colour, cell=SQUARE):
     """An HTML-like Graphviz table of rows x columns small squares; colour(row, column) fills each."""
     cells = ''.join(
         '<TR>' + ''.join(f'<TD WIDTH="{cell}" HEIGHT="{cell}" FIXEDSIZE="TRUE" BGCOLOR="{colour(r, c)}"></TD>'
@@ -256,11 +329,21 @@ def _grid(rows, columns, colour, cell=7):
             f'FIXEDSIZE="TRUE" WIDTH="{columns * cell}" HEIGHT="{rows * cell}">{cells}</TABLE>')
 
 
-def _array_label(title, grids):
-    """A node's label: its title above one or more grids side by side."""
+def _head_names(n_head, width):
+    """A row of labels h0, h1, ..., each centred under a block `width` points wide."""
+    cells = ''.join(f'<TD FIXEDSIZE="TRUE" WIDTH="{width}" HEIGHT="18">h{h}</TD>' for h in range(n_head))
+    return (f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0" FIXEDSIZE="TRUE" WIDTH="{n_head * width}" '
+            f'HEIGHT="18"><TR>{cells}</TR></TABLE>')
+
+
+def _array_label(title, grids, captions=()):
+    """A node's label: its title above one or more grids side by side, with a caption under each."""
     row = ''.join(f'<TD>{grid}</TD>' for grid in grids)
-    return (f'<<TABLE BORDER="0" CELLSPACING="4"><TR><TD COLSPAN="{len(grids)}">{title}</TD></TR>'
-            f'<TR>{row}</TR></TABLE>>')
+    # captions without padding and little spacing: the picture must still fit a slide
+    under = ''.join(f'<TD CELLPADDING="0">{caption}</TD>' for caption in captions)
+    under = f'<TR>{under}</TR>' if captions else ''
+    return (f'<<TABLE BORDER="0" CELLSPACING="1"><TR><TD COLSPAN="{len(grids)}">{title}</TD></TR>'
+            f'<TR>{row}</TR>{under}</TABLE>>')
 
 
 def attention_shapes(T=7, n_embd=16, n_head=4):
@@ -268,14 +351,15 @@ def attention_shapes(T=7, n_embd=16, n_head=4):
 
     The residual stream (T, n_embd) gives each head its q, k and v, (T, head_dim)
     each; q and k give each head's (T, T) attention weights, the squares above the
-    diagonal hidden by the causal mask (grey); the weights mix v; the heads' outputs
+    diagonal left blank by the causal mask; the weights mix v; the heads' outputs
     sit side by side again as (T, n_embd), which attn_wo turns into the layer's
-    addition to the stream. Colours tell the heads apart. Sized for a 1280 x 720
-    slide. Returns a graphviz.Digraph (a picture in a notebook), or a GraphText
-    where `dot` is missing.
+    addition to the stream. Each head has its colour and its label, h0, h1, ...
+    Sized for a 1280 x 720 slide. Returns a graphviz.Digraph (a picture in a
+    notebook), or a GraphText where `dot` is missing.
     """
     head_dim = n_embd // n_head
     colour = lambda h: HEAD_COLOURS[h % len(HEAD_COLOURS)]
+    names = [f'h{h}' for h in range(n_head)]
     font = {'fontname': 'Helvetica', 'fontsize': '15'}
     dot = ShapesDiagram(graph_attr={'rankdir': 'TB', 'nodesep': '0.35', 'ranksep': '0.2', **font},
                         node_attr={'shape': 'plaintext', 'margin': '0', **font},
@@ -287,17 +371,24 @@ def attention_shapes(T=7, n_embd=16, n_head=4):
     projections = graphviz.Digraph()
     projections.attr(rank='same')
     for name in 'qkv':
-        projections.node(name, _array_label(f'{name}   (H, T, D)', per_head))
+        projections.node(name, _array_label(f'{name}   (H, T, D)', per_head, names))
         dot.edge('x', name, label=f' attn_w{name}')
     dot.subgraph(projections)
     mixing = graphviz.Digraph()
     mixing.attr(rank='same')
-    mixing.node('weights', _array_label('weights   (H, T, T)<BR/>softmax(q @ k.T / √D + mask)', weights))
+    mixing.node('weights', _array_label('weights   (H, T, T)<BR/>softmax(q @ k.T / √D + mask)', weights, names))
     heads = _grid(T, n_embd, lambda r, c: colour(c // head_dim))
-    mixing.node('heads', _array_label('heads side by side   (T, C)<BR/>weights @ v', [heads]))
+    mixing.node('heads', _array_label('heads side by side   (T, C)<BR/>weights @ v', [heads],
+                                      [_head_names(n_head, head_dim * SQUARE)]))
     dot.subgraph(mixing)
     dot.node('out', 'x + heads @ attn_wo.T   (T, C)')
     for tail, head in [('q', 'weights'), ('k', 'weights'), ('weights', 'heads'), ('v', 'heads'),
                        ('heads', 'out')]:
         dot.edge(tail, head)
+    dot.alt = (f"The arrays of one attention layer for {T} positions, one small square per number, each "
+               f"head in its own colour and labelled h0 to h{n_head - 1}: rmsnorm(x), {T} by {n_embd}, gives "
+               f"q, k and v, {n_head} heads of {T} by {head_dim} each; q and k give each head's {T} by {T} "
+               f"weights, the squares above the diagonal blank (masked); the weights mix v, and the heads "
+               f"side by side, {T} by {n_embd}, each head's {head_dim} columns together, go through attn_wo "
+               f"and are added to x.")
     return shown(dot)

@@ -10,9 +10,11 @@ import random
 
 import ipywidgets as widgets
 from IPython.display import display
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from traitlets import validate
 
+from .pictures import described
 from .sample import prefix_probs, sample_names
 
 SMOOTHING_WINDOW = 50    # steps averaged into one point of a smoothed loss curve
@@ -27,11 +29,32 @@ def smooth(losses, window=SMOOTHING_WINDOW):
     return means
 
 
-def plot_losses(ax, losses, label='loss', color='tab:blue', window=SMOOTHING_WINDOW):
-    """Draw each step's loss faintly and their moving average boldly (with a legend entry) on ax."""
+def contrast_on_white(rgb):
+    """WCAG's contrast ratio of an (r, g, b) colour, channels from 0 to 1, against white."""
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def faint(color, contrast=3.0):
+    """color mixed with white, as light as it gets while `contrast`:1 on white (WCAG's minimum for graphics)."""
+    rgb = to_rgb(color)
+    mixes = ([c + (1 - c) * white / 100 for c in rgb] for white in range(100, -1, -1))   # lightest first
+    return next((mix for mix in mixes if contrast_on_white(mix) >= contrast), rgb)
+
+
+def plot_losses(ax, losses, label='loss', color='#1b4f8a', linestyle='-', window=SMOOTHING_WINDOW,
+                each_step=True):
+    """Draw the moving average of the losses boldly in color and linestyle on ax, and each step's loss
+    thinly in a lighter shade of it (each with a legend entry).
+
+    Curves drawn together differ by their line styles, not by colour alone; draw several runs' means
+    only (each_step=False), as their steps' losses would hide one another.
+    """
     steps = range(1, len(losses) + 1)
-    ax.plot(steps, losses, color=color, alpha=0.25, linewidth=0.8)
-    ax.plot(steps, smooth(losses, window), color=color, linewidth=2, label=f'{label} (mean of last {window})')
+    if each_step:
+        ax.plot(steps, losses, color=faint(color), linewidth=0.6, label=f"{label} at each step")
+    ax.plot(steps, smooth(losses, window), color=color, linestyle=linestyle, linewidth=2.2,
+            label=f'{label} (mean of last {window})')
     ax.set_xlabel('step')
     ax.set_ylabel('loss')
     ax.legend(loc='upper right')
@@ -50,7 +73,8 @@ class LiveLossPlot:
         self.losses = []
         self.bar = widgets.IntProgress(value=0, min=0, max=num_steps, description='training')
         self.status = widgets.HTML()
-        self.plot = widgets.Image(format='png')     # each redraw swaps the picture in place
+        # each redraw swaps the picture in place; an HTML <img>, since the Image widget's has no alt
+        self.plot = widgets.HTML()
         self.widget = widgets.VBox([widgets.HBox([self.bar, self.status]), self.plot])
         self.fig = Figure(figsize=figsize, layout='tight')   # not pyplot's: never shown by itself
         self.ax = self.fig.subplots()
@@ -72,7 +96,14 @@ class LiveLossPlot:
         self.ax.set_title(f'Training loss, step {len(self.losses)} of {self.num_steps}')
         png = io.BytesIO()
         self.fig.savefig(png, format='png', dpi=80)
-        self.plot.value = png.getvalue()
+        self.plot.value = described({'image/png': png.getvalue()}, self.alt())['text/html']
+
+    def alt(self):
+        """The picture's alt text: what it shows and the numbers it shows."""
+        means = smooth(self.losses)
+        return (f"Training loss by step, {len(self.losses)} of {self.num_steps} steps so far: a thin line "
+                f"for each step's loss (the last {self.losses[-1]:.2f}) and a bold line for the mean of the "
+                f"last {SMOOTHING_WINDOW}, which went from {means[0]:.2f} to {means[-1]:.2f}.")
 
 
 # The temperature explorer ------------------------------------------------------------

@@ -114,6 +114,16 @@ def test_qkv_schematic_shows_one_head_from_x_to_its_output_and_fits_a_slide():
     assert smallest_font >= 16
 
 
+def contrast(colour, other):
+    """WCAG's contrast ratio of two #rrggbb colours (1 to 21)."""
+    def luminance(hex_colour):
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    lighter, darker = sorted([luminance(colour), luminance(other)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
 def test_attention_shapes_draws_one_square_per_number_masks_the_future_and_fits_a_slide():
     for T, n_embd, n_head in [(7, 16, 4), (5, 12, 3)]:
         source = pictures.attention_shapes(T, n_embd, n_head).source
@@ -125,6 +135,7 @@ def test_attention_shapes_draws_one_square_per_number_masks_the_future_and_fits_
         for h in range(n_head):     # per head: its q, k, v, its visible weights, its columns of the heads
             colour = pictures.HEAD_COLOURS[h]
             assert source.count(colour) == 3 * T * head_dim + T * (T + 1) // 2 + T * head_dim
+            assert source.count(f'>h{h}</TD>') == 5, "each head labelled under q, k, v, weights, heads"
     drawing = pictures.attention_shapes()
     assert 'q -> weights' in drawing.source and 'k -> weights' in drawing.source
     assert 'weights -> heads' in drawing.source and 'v -> heads' in drawing.source
@@ -132,6 +143,14 @@ def test_attention_shapes_draws_one_square_per_number_masks_the_future_and_fits_
     width, height, smallest_font = rendered_size_and_smallest_font(drawing)
     assert width <= 675 and height <= 400, "at most 900 x 533 px: room for a title and a sentence"
     assert smallest_font >= 15      # 20 px on a slide, as its body text
+
+
+def test_attention_shapes_heads_stand_out_from_white_and_their_neighbours():
+    """WCAG's 3:1 for graphics: against the page, the blank masked squares and the next head."""
+    colours = pictures.HEAD_COLOURS
+    assert pictures.MASKED_COLOUR == '#ffffff'          # blank, as NaN in the heatmaps
+    assert all(contrast(colour, '#ffffff') >= 3 for colour in colours)
+    assert all(contrast(a, b) >= 3 for a, b in zip(colours, colours[1:]))
 
 
 @pytest.mark.parametrize('draw, label', [(pictures.block_diagram, 'multi-head attention'),

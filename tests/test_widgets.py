@@ -1,4 +1,5 @@
 """The temperature explorer and the live loss plot, driven from Python (no browser)."""
+import base64
 import random
 import re
 from html.parser import HTMLParser
@@ -7,10 +8,13 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 from jupyterlab.commands import get_app_dir
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
 
 from microgpt_lib import load_checkpoint, load_docs, sample_names
 from microgpt_lib.data import DATA_DIR
-from microgpt_lib.widgets import LiveLossPlot, bars_html, message_html, names_html, smooth, temperature_explorer
+from microgpt_lib.widgets import (LiveLossPlot, bars_html, contrast_on_white, message_html, names_html,
+                                  plot_losses, smooth, temperature_explorer)
 
 
 @pytest.fixture(scope='module')
@@ -293,10 +297,28 @@ def test_live_loss_plot_counts_steps_and_redraws_sparingly(monkeypatch):
     assert 'step 45 / 45' in live.status.value
 
 
-def test_live_loss_plot_draws():
-    live = LiveLossPlot(num_steps=3, redraw_every=1)
+def test_live_loss_plot_draws_a_picture_with_alt_text_of_its_numbers():
+    live = LiveLossPlot(num_steps=4, redraw_every=1)
     for step in range(3):
         live.update(step, 3.0 - step)
-    assert live.ax.get_title() == 'Training loss, step 3 of 3'
+    assert live.ax.get_title() == 'Training loss, step 3 of 4'
     assert len(live.ax.lines) == 2          # raw and smoothed
-    assert bytes(live.plot.value).startswith(b'\x89PNG')
+    img = re.fullmatch(r'<img alt="([^"]+)" src="data:image/png;base64,([^"]+)">', live.plot.value)
+    assert img, "an <img> with its alt: the Image widget's has none"
+    assert base64.b64decode(img[2]).startswith(b'\x89PNG')
+    alt = img[1]
+    assert '3 of 4 steps' in alt and 'the last 1.00' in alt and 'from 3.00 to 2.00' in alt
+
+
+def test_plot_losses_tells_curves_apart_by_line_style_with_marks_3_to_1_on_white():
+    figure = Figure()
+    ax = figure.subplots()
+    plot_losses(ax, [3.0, 2.0, 2.5], label='a', color='tab:blue')
+    plot_losses(ax, [3.1, 2.9, 2.7], label='b', color='tab:green', linestyle='--', each_step=False)
+    each_step, mean_a, mean_b = ax.lines
+    assert [line.get_label() for line in ax.lines] == ['a at each step', 'a (mean of last 50)',
+                                                      'b (mean of last 50)']
+    assert mean_a.get_linestyle() != mean_b.get_linestyle()
+    for line in ax.lines:
+        assert contrast_on_white(to_rgb(line.get_color())) >= 3
+    assert to_rgb(each_step.get_color()) != to_rgb(mean_a.get_color())     # lighter than its mean
