@@ -161,7 +161,8 @@ def draw_graph(root, labels=None, clusters=None, alt=None, **graph_attr):
         if group is not None:
             dot.subgraph(target)
     name = lambda v: labels.get(v, f'value {uids[v][1:]}')
-    dot.alt = alt or (f"Computation graph of {len(order)} values, inputs on the left: each box holds a "
+    inputs = 'on top' if graph_attr.get('rankdir') == 'TB' else 'on the left'
+    dot.alt = alt or (f"Computation graph of {len(order)} values, inputs {inputs}: each box holds a "
                       f"value's data and grad, each oval the operation that made it. The result, "
                       f"{name(root)}, has data {root.data:.4f}; every box's numbers follow as text.")
     dot.details = numbers_as_text(order, name)
@@ -214,7 +215,8 @@ def block_diagram(n_layer=1):
     dot.alt = (f"Block diagram of the GPT, top to bottom: a token id and its position become "
                f"wte[token] + wpe[position] and an rmsnorm; then, {n_layer} time(s), rmsnorm and multi-head "
                f"attention, added back to its input, and rmsnorm and the MLP, added back too (the dashed "
-               f"residual arrows); last lm_head and softmax give the next-token probabilities.")
+               f"residual arrows); last lm_head and softmax give the next-token probabilities. The text "
+               f"beside it says what each block does.")
     return shown(dot)
 
 
@@ -302,7 +304,7 @@ def qkv_schematic():
     dot.alt = ("Schematic of one attention head at position t: the vector x goes through attn_wq, attn_wk "
                "and attn_wv; the key and the value join the KV cache of keys k0 to kt and values v0 to vt; "
                "the query scores every cached key, softmax(q · ks / √head_dim) gives weights as, and the "
-               "head's output is a0 v0 + … + at vt.")
+               "head's output is a0 v0 + … + at vt. Only keys and values are cached, no query.")
     return shown(dot)
 
 

@@ -19,6 +19,7 @@ def execute(path, timeout=900):
     """Run the notebook at path top to bottom in a new kernel; return the executed notebook."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name='python3', store_widget_state=False,
+                            coalesce_streams=True,   # one output per cell's prints, however the kernel flushed them
                             resources={'metadata': {'path': str(Path(path).parent)}})
     client.execute()
     nb.metadata.pop('widgets', None)

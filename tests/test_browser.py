@@ -270,13 +270,13 @@ def test_temperature_box_slider_and_prefix_update_the_sampling_explorer(page, la
 
 
 def test_autograd_chapter_draws_its_graphs(page, lab):
-    """JupyterLab shows SVG outputs as images: each graphviz drawing must be decoded and on screen."""
+    """Each graphviz drawing, an SVG image in the HTML output that carries its alt text, is decoded and on screen."""
     with screenshot_on_failure(page, 'autograd_graphs'):
         open_notebook(page, lab, '02_autograd.ipynb')
         run_all_cells(page)
-        images = page.locator(f'{NOTEBOOK} .jp-RenderedSVG img')
+        images = page.locator(f'{NOTEBOOK} .jp-OutputArea-output img[src^="data:image/svg+xml;base64,"]')
         node_counts = images.evaluate_all(
-            "imgs => imgs.map(img => decodeURIComponent(img.src.slice(img.src.indexOf(',') + 1))"
+            "imgs => imgs.map(img => atob(img.src.slice(img.src.indexOf(',') + 1))"
             ".split('class=\"node\"').length - 1)")
         graphs = [images.nth(i) for i, nodes in enumerate(node_counts) if nodes > 0]
         assert len(graphs) >= 2, f"expected at least 2 graphviz drawings, found nodes per SVG: {node_counts}"
@@ -284,3 +284,38 @@ def test_autograd_chapter_draws_its_graphs(page, lab):
             graph.scroll_into_view_if_needed()
             expect(graph).to_be_visible(timeout=WAIT)
             assert graph.evaluate('img => img.complete && img.naturalWidth > 0'), "a graph image did not load"
+
+
+# Each code cell's pictures (outputs with an image/png or image/svg+xml) and the alt of each <img>
+# shown in its outputs. JupyterLab attaches only the cells near the view, so each cell with outputs
+# is scrolled into view, and its outputs waited for, before its images are read.
+PICTURE_ALTS = """async () => {
+    const notebook = window.jupyterapp.shell.currentWidget.content;
+    const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
+    const cells = [];
+    for (const [index, cell] of notebook.widgets.entries()) {
+        const outputs = cell.model.type === 'code' ? cell.model.outputs.toJSON() : [];
+        if (!outputs.length) continue;
+        await notebook.scrollToItem(index, 'auto');
+        for (let i = 0; i < 100 && cell.node.querySelectorAll('.jp-OutputArea-output').length < outputs.length; i++)
+            await frame();
+        cells.push({
+            index,
+            pictures: outputs.filter(o => o.data && ('image/png' in o.data || 'image/svg+xml' in o.data)).length,
+            alts: [...cell.node.querySelectorAll('.jp-OutputArea-output img')].map(img => img.getAttribute('alt')),
+        });
+    }
+    return cells;
+}"""
+
+
+@pytest.mark.parametrize('notebook', ['02_autograd.ipynb', '09_sampling.ipynb'])
+def test_every_picture_of_a_freshly_run_chapter_has_alt_text(page, lab, notebook):
+    with screenshot_on_failure(page, f'alt_text_{Path(notebook).stem}'):
+        open_notebook(page, lab, notebook)
+        run_all_cells(page)
+        cells = page.evaluate(PICTURE_ALTS)
+        assert sum(cell['pictures'] for cell in cells) > 0, "the chapter drew no pictures"
+        for cell in cells:
+            assert len(cell['alts']) >= cell['pictures'], f"cell {cell['index']}: a picture not shown as an image"
+            assert all(alt and alt.strip() for alt in cell['alts']), f"cell {cell['index']}: an image without alt: {cell['alts']}"

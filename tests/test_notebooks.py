@@ -1,6 +1,7 @@
 """The chapters: committed executed and clean, and each runs top to bottom from a fresh kernel."""
 import json
 import re
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
@@ -55,6 +56,65 @@ def test_committed_notebook_is_executed_clean_and_presentable(path):
     for expected in KEY_RESULTS.get(path.stem, []):
         assert expected in text_of(nb)
 
+
+
+PICTURES = ('image/png', 'image/svg+xml')
+PLACEHOLDER = 'No description has been provided for this image'    # nbconvert's, when alt is missing
+SHORTEST_ALT = 40       # characters: shorter is a title ("Parameters per matrix"), not a description
+
+
+class ImageAlts(HTMLParser):
+    """The alt attribute of every <img> in some HTML (None where it has none)."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.alts = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == 'img':
+            self.alts.append(dict(attrs).get('alt'))
+
+
+def missing_alt_text(nb):
+    """Why each picture of a notebook lacks a real alt text, one line per picture that does."""
+    headings = {line.lstrip('#').strip() for cell in nb.cells if cell.cell_type == 'markdown'
+                for line in cell.source.splitlines() if line.startswith('#')}
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get('outputs', []):
+            data = out.get('data', {})
+            if not any(mime in data for mime in PICTURES):
+                continue
+            alts = ImageAlts(data.get('text/html', '')).alts
+            alt = (alts[0] or '').strip() if alts else ''
+            where = f"cell {i} ({cell.source.splitlines()[-1][:50]!r})"
+            if not alts:
+                problems.append(f"{where}: no text/html <img alt> beside the picture")
+            elif not alt or PLACEHOLDER in alt:
+                problems.append(f"{where}: empty alt text")
+            elif len(alt) < SHORTEST_ALT or alt.rstrip('.') in headings:
+                problems.append(f"{where}: alt text {alt!r} is only a title, not a description")
+    return problems
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_picture_has_alt_text_that_describes_it(path):
+    assert missing_alt_text(nbformat.read(path, as_version=4)) == []
+
+
+def test_alt_text_check_rejects_pictures_without_a_description():
+    def picture(html):
+        return nbformat.v4.new_output('display_data', data={'image/png': 'iVBORw0KGgo=', 'text/html': html})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('## How long are the names?')])
+    for html in ['', '<img src="data:image/png;base64,iVBORw0KGgo=">', '<img alt="" src="x.png">',
+                 f'<img alt="{PLACEHOLDER}">', '<img alt="Parameters per matrix">',
+                 '<img alt="How long are the names?">', '<img alt="How long are the names? A histogram">']:
+        cell = nbformat.v4.new_code_cell('plot()', outputs=[picture(html)])
+        nb.cells.append(cell)
+    assert len(missing_alt_text(nb)) == 7
+    nb.cells[1].outputs = [picture('<img alt="A histogram of name lengths: most names have 5 to 7 letters.">')]
+    assert len(missing_alt_text(nb)) == 6
 
 
 GIST = 'https://gist.github.com/karpathy/8627fe009c40f57531cb18360106ce95#file-microgpt-py-L'
