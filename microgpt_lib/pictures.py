@@ -212,8 +212,9 @@ def block_diagram(n_layer=1):
         dot.edge(tail, head)
     for tail, head in [('layer_input', 'add_attention'), ('add_attention', 'add_mlp')]:   # residuals
         dot.edge(tail, head, style='dashed', tailport='e', headport='e')
+    times = 'once' if n_layer == 1 else f'{n_layer} times'
     dot.alt = (f"Block diagram of the GPT, top to bottom: a token id and its position become "
-               f"wte[token] + wpe[position] and an rmsnorm; then, {n_layer} time(s), rmsnorm and multi-head "
+               f"wte[token] + wpe[position] and an rmsnorm; then, {times}, rmsnorm and multi-head "
                f"attention, added back to its input, and rmsnorm and the MLP, added back too (the dashed "
                f"residual arrows); last lm_head and softmax give the next-token probabilities. The text "
                f"beside it says what each block does.")
