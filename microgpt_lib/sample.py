@@ -1,12 +1,13 @@
 """Sampling: the model invents a document one character at a time."""
 import math
+import numbers
 
 from .nn import data, softmax
 
 
 def check_temperature(temperature):
-    """Temperature divides the logits: it must be a finite number above 0."""
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
+    """Temperature divides the logits: it must be a finite number above 0 (a NumPy number too)."""
+    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) \
             or not math.isfinite(temperature) or temperature <= 0:
         raise ValueError(f"temperature must be a finite number above 0, got {temperature!r}")
     try:
@@ -28,7 +29,7 @@ def most_likely(logits):
 def next_token_probs(model, token_id, pos_id, keys, values, temperature):
     """Probabilities of the next token at this temperature (Values or floats, like the model)."""
     logits = model(token_id, pos_id, keys, values)
-    inv_t = temperature ** -1         # l * inv_t is exactly the original's l / temperature
+    inv_t = float(temperature) ** -1  # l * inv_t is exactly the original's l / temperature, even for a float32
     scaled = [l * inv_t for l in logits]
     if max(map(data, scaled)) == math.inf:   # so cold that a logit / temperature overflows: take the limit
         return most_likely(logits)
