@@ -71,7 +71,7 @@ def constant_label(op, number):
     """
     try:
         return f'{op} {number:g}'
-    except (TypeError, ValueError, OverflowError):   # not a float, or an int too large for one
+    except (TypeError, ValueError, OverflowError):   # a Fraction, an int beyond every float, or not a number
         return f'{op} {unusual_number(number)}'
 
 

@@ -126,7 +126,6 @@ def call(function, *args):
 
 
 PLAIN_VALUES = {int: int.__int__, float: float.__float__, complex: complex.__complex__, str: str.__str__}
-PLAIN_COLLECTIONS = {list: list, tuple: tuple, set: set, frozenset: frozenset}
 
 
 def plain(answer):
@@ -141,9 +140,9 @@ def plain(answer):
     for base, copy in PLAIN_VALUES.items():
         if issubclass(kind, base):
             return copy(answer)             # the base's own method: the value itself, as an exact base
-    for base, collection in PLAIN_COLLECTIONS.items():
+    for base in (list, tuple, set, frozenset):
         if issubclass(kind, base):
-            return collection(plain(item) for item in base.__iter__(answer))
+            return base(plain(item) for item in base.__iter__(answer))
     if issubclass(kind, dict):
         return {plain(key): plain(value) for key, value in dict.items(answer)}
     if issubclass(kind, np.ndarray) and kind is not np.ndarray:
