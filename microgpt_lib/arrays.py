@@ -10,7 +10,7 @@ order), and a training step takes a fraction of a millisecond.
 """
 import numpy as np
 
-from .model import GPT, check_size, check_token_ids, num_params, weight_shapes
+from .model import GPT, check_size, check_token_ids, num_params, weight_shapes, whole_number
 from .optim import linear_decay
 from .sample import check_temperature, check_tokenizer, most_likely
 from .train import TrainingDiverged, check_document
@@ -226,8 +226,7 @@ def train(model, documents, num_steps=1000, learning_rate=0.01):
     if not isinstance(model, ArrayGPT):
         raise TypeError(f"arrays.train trains an ArrayGPT, got {type(model).__name__}: "
                         f"convert it with ArrayGPT.from_gpt(model)")
-    if type(num_steps) is not int or num_steps < 1:
-        raise ValueError(f"num_steps must be a whole number of at least 1, got {num_steps!r}")
+    num_steps = whole_number('num_steps', num_steps)
     if not documents:
         raise ValueError("there are no documents to train on")
     optimizer = Adam(model.params, learning_rate)

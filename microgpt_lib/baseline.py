@@ -2,6 +2,8 @@
 import math
 import random
 
+from .model import check_token_ids, whole_number
+
 
 def split_docs(docs, seed=42):
     """(training, held-out): the documents shuffled as microgpt shuffles them, cut 90/10.
@@ -33,8 +35,10 @@ class Bigram:
     def __init__(self, documents, vocab_size, smoothing=1):
         if not (smoothing >= 0 and math.isfinite(smoothing)):
             raise ValueError(f"smoothing must be a finite number of at least 0, got {smoothing!r}")
+        vocab_size = whole_number('vocab_size', vocab_size)
         self.counts = [[smoothing] * vocab_size for _ in range(vocab_size)]
         for tokens in documents:
+            check_token_ids(tokens, vocab_size)     # a negative id would count as the last row
             for current, following in zip(tokens, tokens[1:]):
                 self.counts[current][following] += 1
         totals = [sum(row) for row in self.counts]     # 0 only for a token never followed
@@ -43,6 +47,7 @@ class Bigram:
 
     def document_loss(self, tokens):
         """Mean negative log-probability (nats) of each next token of one document."""
+        check_token_ids(tokens, len(self.probs))
         probs = [self.probs[current][following] for current, following in zip(tokens, tokens[1:])]
         return sum(-math.log(p) if p else math.inf for p in probs) / len(probs)
 

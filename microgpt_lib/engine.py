@@ -6,6 +6,7 @@ division, and every printed digit of the original is reproduced.
 """
 import gc
 import math
+import numbers
 from contextlib import contextmanager
 
 
@@ -24,15 +25,15 @@ class Value:
     def __add__(self, other):
         if isinstance(other, Value):
             return Value(self.data + other.data, (self, other), (1, 1), '+')
-        return Value(self.data + other, (self,), (1,), f'+ {other:g}')
+        return Value(self.data + other, (self,), (1,), constant_label('+', other))
 
     def __mul__(self, other):
         if isinstance(other, Value):
             return Value(self.data * other.data, (self, other), (other.data, self.data), '*')
-        return Value(self.data * other, (self,), (other,), f'* {other:g}')
+        return Value(self.data * other, (self,), (other,), constant_label('*', other))
 
     def __pow__(self, k):
-        return Value(self.data ** k, (self,), (k * self.data ** (k - 1),), f'** {k:g}')
+        return Value(self.data ** k, (self,), (k * self.data ** (k - 1),), constant_label('**', k))
 
     def log(self):
         return Value(math.log(self.data), (self,), (1 / self.data,), 'log')
@@ -61,6 +62,33 @@ class Value:
         for v in reversed(topo):
             for child, local_grad in zip(v._children, v._local_grads):
                 child.grad += local_grad * v.grad
+
+
+def constant_label(op, number):
+    """The label of an operation with a plain number, e.g. '* -1' or '** -0.5', for any kind of number.
+
+    A Value holds one number, so an array, a list or a string as the other operand is refused.
+    """
+    try:
+        return f'{op} {number:g}'
+    except (TypeError, ValueError, OverflowError):   # a Fraction, an int beyond every float, or not a number
+        return f'{op} {unusual_number(number)}'
+
+
+def unusual_number(number):
+    """A number that :g cannot write (a Fraction before Python 3.12, an int beyond every float), in a few characters."""
+    if isinstance(number, numbers.Rational):
+        try:
+            return f'{float(number):g}'
+        except OverflowError:           # beyond every float: its first digits and its power of ten
+            power = math.log10(abs(number.numerator)) - math.log10(number.denominator)
+            return f"{'-' if number < 0 else ''}{10 ** (power % 1):.6g}e+{math.floor(power)}"
+    if isinstance(number, numbers.Number):
+        text = str(number)
+        return text if len(text) <= 12 else text[:11] + '…'
+    shape = getattr(number, 'shape', None)
+    what = f"a {type(number).__name__}" if shape is None else f"an array of shape {shape}: use one Value per element"
+    raise TypeError(f"a Value holds one number, so it combines only with a number or a Value, not {what}")
 
 
 def topological_order(root):

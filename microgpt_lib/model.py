@@ -1,4 +1,5 @@
 """The GPT: embeddings, attention with a KV cache, an MLP, residuals and RMSNorm."""
+import numbers
 from dataclasses import dataclass, asdict
 
 from .engine import Value
@@ -15,8 +16,7 @@ class Config:
 
     def __post_init__(self):
         for name, value in asdict(self).items():
-            if type(value) is not int or value < 1:
-                raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+            object.__setattr__(self, name, whole_number(name, value))    # a plain int, even from NumPy
         if self.vocab_size < 2:
             raise ValueError("vocab_size must be at least 2: one character and BOS")
         if self.n_embd % self.n_head:
@@ -25,6 +25,15 @@ class Config:
     @property
     def head_dim(self):
         return self.n_embd // self.n_head
+
+
+def whole_number(name, value, least=1):
+    """value as a plain int if it is a whole number (an int or a NumPy integer) of at least `least`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be a whole number given as an int, got {value!r} (a {type(value).__name__})")
+    if value < least:
+        raise ValueError(f"{name} must be a whole number of at least {least}, got {value!r}")
+    return int(value)
 
 
 def weight_shapes(config):

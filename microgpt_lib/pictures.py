@@ -5,13 +5,15 @@ import base64
 import html
 import io
 import math
+import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import graphviz
 
-from .engine import topological_order
+from .engine import topological_order, unusual_number
 
 
 def graphviz_install(platform=sys.platform, prefix=sys.prefix):
@@ -33,6 +35,50 @@ INSTALL_HINT = ("The Graphviz program `dot` is not installed, so here is the gra
 def have_dot():
     """Whether Graphviz's `dot` program is on the PATH (the Python package alone cannot draw)."""
     return shutil.which('dot') is not None
+
+
+RENDER_SECONDS = 60     # far longer than any drawing of the course takes
+
+
+def run_dot(source, format, engine='dot'):
+    """What Graphviz draws of source in format, as bytes.
+
+    Graphviz is stopped, not left running, when the cell is interrupted (graphviz's own pipe
+    leaves it behind) or once it has taken RENDER_SECONDS.
+    """
+    try:
+        done = subprocess.run([engine, f'-T{format}'], input=source.encode('utf-8'), capture_output=True,
+                              timeout=RENDER_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise TimeoutError(f"Graphviz took more than {RENDER_SECONDS} s to lay out this drawing and was "
+                           f"stopped: draw a smaller one") from None
+    if done.returncode:
+        raise RuntimeError(f"Graphviz could not draw this: {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout
+
+
+MAX_DRAWN_VALUES = 1000     # Graphviz lays out 640 Values in some 3 s, 1,846 in half a minute
+
+
+def check_drawable(root):
+    """Refuse, with the numbers, a graph that Graphviz would take minutes to lay out, or forever."""
+    count = len(topological_order(root))
+    if count > MAX_DRAWN_VALUES:
+        raise ValueError(f"this graph has {count:,} values, more than draw_graph lays out (at most "
+                         f"{MAX_DRAWN_VALUES:,}): draw a part of it, e.g. the graph of one logit")
+
+
+def record_field(text):
+    """text as it shows in a field of a Graphviz record: braces, bars, angle brackets and backslashes escaped."""
+    return re.sub(r'([{}|<>\\])', r'\\\1', str(text))
+
+
+def four_decimals(x):
+    """x with 4 decimals, or as short as engine.unusual_number writes it (a Fraction, an int beyond floats)."""
+    try:
+        return f'{x:.4f}'
+    except (TypeError, ValueError, OverflowError):
+        return unusual_number(x)
 
 
 class GraphText:
@@ -105,6 +151,11 @@ class Drawing(graphviz.Digraph):
         return described({'image/svg+xml': self.pipe(format='svg', encoding='utf-8'),
                           'image/png': self.pipe(format='png')}, self.alt, self.details)
 
+    def pipe(self, format=None, encoding=None):
+        """The drawing in format (bytes, or text in encoding), from run_dot."""
+        drawn = run_dot(self.source, format or self.format, self.engine)
+        return drawn if encoding is None else drawn.decode(encoding)
+
 
 class ComputationGraph(Drawing):
     """A drawing of Values, with a stable text form."""
@@ -132,6 +183,7 @@ def draw_graph(root, labels=None, clusters=None, alt=None, **graph_attr):
     Returns a graphviz.Digraph (a picture in a notebook), or a GraphText where
     the `dot` program is missing.
     """
+    check_drawable(root)
     labels, clusters = labels or {}, clusters or {}
     # 14-point text stays readable on a slide (at least 3/4 of its body text) even when a wide
     # graph is shrunk to the slide's width
@@ -143,9 +195,10 @@ def draw_graph(root, labels=None, clusters=None, alt=None, **graph_attr):
     order = topological_order(root)
     for i, v in enumerate(order):
         uid = uids[v] = f'v{i}'          # numbered in order, so a redraw gives the same SVG
-        name = f"{labels[v]} | " if v in labels else ''
+        name = f"{record_field(labels[v])} | " if v in labels else ''
         # a record's fields stack across the direction of flow: the boxes stay compact either way
-        box = dict(name=uid, label=f"{name}data {v.data:.4f} | grad {v.grad:.4f}", shape='record')
+        box = dict(name=uid, label=f"{name}data {four_decimals(v.data)} | grad {four_decimals(v.grad)}",
+                   shape='record')
         groups.setdefault(clusters.get(v), []).append(box)
         if v._op:
             groups.setdefault(clusters.get(v), []).append(dict(name=uid + 'op', label=v._op, shape='oval'))

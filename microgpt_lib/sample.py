@@ -1,5 +1,6 @@
 """Sampling: the model invents a document one character at a time."""
 import math
+import numbers
 
 from .model import MEMORY_LIMIT, training_cost
 from .nn import data, softmax
@@ -11,9 +12,9 @@ MAX_SAMPLING_MINUTES = 45       # the default model's 100,000 samples, each at f
 
 
 def check_temperature(temperature):
-    """Temperature divides the logits: it must be a finite number above 0."""
+    """Temperature divides the logits: it must be a finite number above 0 (a NumPy number too)."""
     try:
-        bad = isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
+        bad = isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) \
             or not math.isfinite(temperature) or temperature <= 0
     except OverflowError:       # an int beyond every float, e.g. 10**400 in an edited checkpoint
         raise ValueError("temperature must be a finite number above 0, got an integer too large "
@@ -79,7 +80,7 @@ def most_likely(logits):
 def next_token_probs(model, token_id, pos_id, keys, values, temperature):
     """Probabilities of the next token at this temperature (Values or floats, like the model)."""
     logits = model(token_id, pos_id, keys, values)
-    inv_t = temperature ** -1         # l * inv_t is exactly the original's l / temperature
+    inv_t = float(temperature) ** -1  # l * inv_t is exactly the original's l / temperature, even for a float32
     scaled = [l * inv_t for l in logits]
     if math.isinf(max(map(data, scaled))):   # so cold that the largest logit / temperature overflows
         return most_likely(logits)            # (to -inf if all are negative): take the limit

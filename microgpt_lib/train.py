@@ -2,7 +2,7 @@
 import math
 
 from .engine import Value, gc_paused
-from .model import check_token_ids
+from .model import check_token_ids, whole_number
 from .nn import softmax
 from .optim import Adam, linear_decay
 
@@ -55,8 +55,7 @@ def train(model, documents, num_steps=1000, learning_rate=0.01):
     print, plot or stop early. Raises TrainingDiverged (before yielding that
     step) once the loss or a weight is no longer a finite number.
     """
-    if type(num_steps) is not int or num_steps < 1:
-        raise ValueError(f"num_steps must be a whole number of at least 1, got {num_steps!r}")
+    num_steps = whole_number('num_steps', num_steps)
     if not documents:
         raise ValueError("there are no documents to train on")
     params = model.parameters()

@@ -16,12 +16,14 @@ from traitlets import validate
 
 from .pictures import described
 from .sample import prefix_probs, sample_names
+from .model import whole_number
 
 SMOOTHING_WINDOW = 50    # steps averaged into one point of a smoothed loss curve
 
 
 def smooth(losses, window=SMOOTHING_WINDOW):
     """The mean of the last `window` losses at every step (of all so far, at the start)."""
+    window = whole_number('window', window)
     means = []
     for i in range(len(losses)):
         recent = losses[max(0, i + 1 - window):i + 1]
@@ -69,6 +71,7 @@ class LiveLossPlot:
     """
 
     def __init__(self, num_steps, redraw_every=20, figsize=(7, 3.5)):
+        num_steps, redraw_every = whole_number('num_steps', num_steps), whole_number('redraw_every', redraw_every)
         self.num_steps, self.redraw_every = num_steps, redraw_every
         self.losses = []
         self.bar = widgets.IntProgress(value=0, min=0, max=num_steps, description='training')
@@ -129,6 +132,8 @@ def names_html(names, seen, temperature, seed, real=frozenset()):
     seen: the documents the model trained on; real: the rest of the data, so
     that a real name the model never saw is not mistaken for a remembered one.
     """
+    if not names:
+        return message_html(f"No names to show at temperature {temperature:.2f}, seed {seed}: ask for at least one.")
     styles = {'new': NEW_STYLE, 'real': REAL_STYLE, 'seen': SEEN_STYLE}
     kinds = [name_kind(name, seen, real) for name in names]
     spans = [f'<span class="microgpt-name {kind}" style="{styles[kind]}">{html.escape(name) or "(empty)"}'

@@ -2,6 +2,7 @@
 import math
 import random
 
+import numpy as np
 import pytest
 
 from microgpt_lib import Bigram, Tokenizer, load_docs, mean_loss, split_docs
@@ -71,3 +72,18 @@ def test_the_names_bigram_is_the_yardstick_the_chapters_quote():
     assert bigram.loss(held_out) == pytest.approx(2.4656, abs=1e-4)
     assert bigram.loss(held_out) < math.log(tok.vocab_size)
     assert Bigram(training, tok.vocab_size, smoothing=0).loss(held_out) == math.inf
+
+
+@pytest.mark.parametrize('tokens, bad', [([0, -1], -1), ([3, 4], 4)])
+def test_bigram_refuses_token_ids_outside_the_vocabulary_like_the_model(tokens, bad):
+    message = f"token id {bad} is out of range: this model's ids run from 0 to 3"
+    with pytest.raises(ValueError, match=message):
+        Bigram([tokens], 4)
+    with pytest.raises(ValueError, match=message):
+        Bigram([[0, 1]], 4).document_loss(tokens)
+
+
+def test_bigram_vocab_size_is_a_whole_number():
+    assert Bigram([[0, 1]], np.int64(3)).counts == Bigram([[0, 1]], 3).counts
+    with pytest.raises(ValueError, match=r'vocab_size must be a whole number given as an int, got 3.0 \(a float\)'):
+        Bigram([[0, 1]], 3.0)

@@ -1,7 +1,9 @@
 """The scalar engine: every op's gradient against finite differences, and the original's order."""
 import math
 import sys
+from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -95,3 +97,31 @@ def test_constants_need_no_nodes():
     x = Value(2.0)
     assert [v for v in topological_order(x * 3 + 1)][0] is x
     assert len(topological_order(x * 3 + 1)) == 3
+
+
+def test_a_constant_of_any_kind_of_number_gets_a_short_label_and_exact_arithmetic():
+    third = Value(2) + Fraction(1, 3)
+    assert (third.data, third._op) == (Fraction(7, 3), '+ 0.333333')
+    huge = Value(2) + 10 ** 400
+    assert (huge.data, huge._op) == (10 ** 400 + 2, '+ 1e+400')
+    assert (Value(2) * (-3 * 10 ** 400))._op == '* -3e+400'
+    assert (Value(2.0) * np.float32(0.5))._op == '* 0.5' and (Value(2.0) ** np.int64(3))._op == '** 3'
+    x = Value(2.0)
+    assert [v._op for v in (x + 1e-5, -x, x ** -0.5, x - 1)] == ['+ 1e-05', '* -1', '** -0.5', '+ -1']
+
+
+ARRAY = np.array([1.0, 2.0])
+
+
+@pytest.mark.parametrize('combine, what', [
+    (lambda v: v * ARRAY, 'an array of shape (2,): use one Value per element'),
+    (lambda v: v + ARRAY, 'an array of shape (2,): use one Value per element'),
+    (lambda v: v - ARRAY, 'an array of shape (2,): use one Value per element'),
+    (lambda v: v ** ARRAY, 'an array of shape (2,): use one Value per element'),
+    (lambda v: v * [1.0, 2.0], 'a list'),        # which would repeat the list
+    (lambda v: 2 * v * 'ab', 'a str'),
+])
+def test_a_value_combines_only_with_one_number(combine, what):
+    with pytest.raises(TypeError) as refused:
+        combine(Value(2))
+    assert str(refused.value) == f"a Value holds one number, so it combines only with a number or a Value, not {what}"

@@ -99,6 +99,13 @@ def test_the_bigram_exercises_accept_their_solutions_and_explain_mistakes(capsys
                                (training[:1000], 'give a Bigram')]:
         ok, out = verdict(check_small_bigram, wrong, capsys=capsys)
         assert not ok and explanation in out, out
+    class Agreeable(list):
+        def __eq__(self, other):
+            return True
+    lying = Bigram(held_out[:1000], 27)
+    lying.counts = Agreeable([Agreeable([0] * 27)] * 27)
+    ok, out = verdict(check_small_bigram, lying, capsys=capsys)
+    assert not ok and 'first 1,000 training names' in out
     for check in (check_unseen_pairs, check_small_bigram):
         ok, out = verdict(check, ..., capsys=capsys)
         assert not ok and 'Replace the ...' in out

@@ -58,6 +58,16 @@ def test_greedy_name_explains_mistakes(answer, explanation, capsys):
     assert not ok and explanation in out
 
 
+def test_a_str_that_says_it_equals_anything_is_judged_on_its_characters(capsys):
+    class Agreeable(str):
+        def __eq__(self, other):
+            return True
+        __hash__ = str.__hash__
+    ok, out = verdict(check_greedy_name, Agreeable('zz'), capsys=capsys)
+    assert not ok and "'zz' is not the greedy name" in out
+    assert verdict(check_greedy_name, Agreeable('anan'), capsys=capsys)[0]
+
+
 def test_end_probability(capsys):
     model, tokenizer = trained_model()
     ok, out = verdict(check_end_probability, prefix_probs(model, tokenizer, 'emma', 1.0)[tokenizer.BOS], capsys=capsys)

@@ -1,13 +1,14 @@
 """The shared machinery of the exercise checks: one tolerance policy, readers of any numeric type, a guard."""
 import math
+import sys
 
 import numpy as np
 import pytest
 
 from conftest import verdict
 from microgpt_lib.engine import Value
-from microgpt_lib.exercises import (ROUNDED_TOO_FAR, as_whole_number, check_number, close, exercise, judge,
-                                    read_number, read_numbers, shown)
+from microgpt_lib.exercises import (ROUNDED_TOO_FAR, as_whole_number, call, check_number, close, exercise, judge,
+                                    plain, read_number, read_numbers, shown)
 
 
 @pytest.mark.parametrize('answer', [7, 7.0, np.int64(7), np.float32(7), np.float64(7), np.array(7.0),
@@ -76,6 +77,76 @@ def test_the_guard_turns_any_exception_into_feedback(capsys):
         ok, out = verdict(check_anything, answer, capsys=capsys)
         assert not ok and f'raised {error}' in out and out.startswith('❌ Not yet')
     assert verdict(check_anything, lambda: 1, capsys=capsys)[0]
+
+
+def test_the_guard_reports_even_system_exit_but_lets_keyboard_interrupt_through(capsys):
+    @exercise
+    def check_anything(answer):
+        return answer()
+
+    def interrupted():
+        raise KeyboardInterrupt
+    for leaving in (sys.exit, lambda: sys.exit(3), exit):
+        ok, out = verdict(check_anything, leaving, capsys=capsys)
+        assert not ok and 'raised SystemExit: the code called exit() or sys.exit()' in out
+    assert isinstance(call(sys.exit, 0)[1], SystemExit)
+    with pytest.raises(KeyboardInterrupt):
+        check_anything(interrupted)
+
+
+class Always(str):
+    """A string that says it equals anything, starts with anything and is as long as you like."""
+    def __eq__(self, other):
+        return True
+    __hash__ = str.__hash__
+    def startswith(self, prefix):
+        return True
+
+
+class Flatterer(list):
+    def __eq__(self, other):
+        return True
+    def __len__(self):
+        return 3
+    def __iter__(self):
+        return iter([1.0, 2.0, 3.0])
+
+
+class Flattering(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+
+class Seven(int):
+    def __eq__(self, other):
+        return True
+    __hash__ = int.__hash__
+    def __int__(self):
+        return Seven(int.__int__(self))
+
+
+@pytest.mark.filterwarnings('ignore:__int__ returned non-int:DeprecationWarning')
+def test_checks_see_plain_copies_so_a_subclass_cannot_lie(capsys):
+    for liar, copy in [(Always('zz'), 'zz'), (Flatterer([9.0]), [9.0]), (Seven(3), 3), (np.float64(2.5), 2.5),
+                       ({Seven(1): (Always('a'), Flatterer([0.5]))}, {1: ('a', [0.5])})]:
+        got = plain(liar)
+        assert got == copy and repr(got) == repr(copy), liar
+    nested = plain([Always('a'), {Seven(2)}, frozenset({Always('b')})])
+    assert [type(x) for x in nested] == [str, set, frozenset] and type(next(iter(nested[1]))) is int
+    assert plain(np.arange(3.0).view(Flattering)).__class__ is np.ndarray
+    answer_is_seven = lambda answer: check_number(answer, 7, {}, 'not it')
+    assert not verdict(exercise(answer_is_seven), Seven(3), capsys=capsys)[0]
+    assert not verdict(exercise(lambda f: check_number(f(), 7, {}, 'not it')), lambda: Seven(3), capsys=capsys)[0]
+    assert not verdict(exercise(lambda answer: read_numbers(answer, 3, 'three') == (1.0, 2.0, 3.0)),
+                       Flatterer([9.0]), capsys=capsys)[0]
+    assert as_whole_number(Seven(3)).__class__ is int
+
+
+def test_plain_leaves_other_objects_and_exact_values_alone():
+    value, function = Value(2.0), lambda x: x
+    assert plain(value) is value and plain(function) is function and plain(True) is True
+    array = np.arange(3.0)
+    assert plain(array) is array
 
 
 def test_shown_keeps_any_answer_short():

@@ -1,12 +1,13 @@
 """Building blocks, the GPT, training and sampling: gradients, exactness and the original's digits."""
 import random
 
+import numpy as np
 import pytest
 
 from conftest import finite_difference
 from microgpt_lib import (GPT, Config, Tokenizer, Value, document_loss, linear, load_docs, rmsnorm,
                           sample, sample_names, softmax, train)
-from microgpt_lib import nn
+from microgpt_lib import arrays, nn
 from microgpt_lib.sample import next_token_probs, prefix_probs
 
 BLOCKS = {     # each block's outputs summed into one number, left to right on floats as on Values
@@ -91,6 +92,35 @@ def test_sampling_on_floats_draws_the_same_names_as_on_values():
 def test_config_rejects_bad_values_clearly(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Config(27, **kwargs)
+
+
+def test_config_takes_numpy_integers_as_plain_ints():
+    config = Config(np.int64(27), n_layer=np.int64(2), n_embd=np.int32(8), n_head=np.uint8(2))
+    assert config == Config(27, n_layer=2, n_embd=8, n_head=2)
+    assert all(type(getattr(config, name)) is int for name in ('vocab_size', 'n_layer', 'n_embd', 'n_head'))
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(n_layer=2.0), 'n_layer must be a whole number given as an int, got 2.0 (a float)'),
+    (dict(n_embd=np.float64(16)), 'n_embd must be a whole number given as an int, got np.float64(16.0) (a float64)'),
+    (dict(n_head=True), 'n_head must be a whole number given as an int, got True (a bool)'),
+    (dict(block_size=np.int64(0)), 'block_size must be a whole number of at least 1, got np.int64(0)'),
+])
+def test_config_errors_name_the_real_problem(kwargs, message):
+    with pytest.raises(ValueError) as refused:
+        Config(27, **kwargs)
+    assert str(refused.value) == message
+
+
+def test_numpy_numbers_work_as_num_steps_and_temperature():
+    tok = Tokenizer('abcd')
+    model = GPT.initialise(TINY, random.Random(0))
+    for engine_train, trainable in [(train, model.thawed()), (arrays.train, arrays.ArrayGPT.from_gpt(model))]:
+        assert [step for step, _ in engine_train(trainable, [tok.document('abc')], np.int64(2))] == [0, 1]
+    cold = np.float32(0.8)          # not quite 0.8: the probabilities are float(cold)'s, in float64
+    assert prefix_probs(model, tok, 'ab', cold) == prefix_probs(model, tok, 'ab', float(cold))
+    assert sample_names(model, tok, random.Random(0), cold, 5) == \
+        sample_names(model, tok, random.Random(0), float(cold), 5)
 
 
 @pytest.mark.parametrize('temperature', [0, -0.5, float('nan'), float('inf'), 1e-320, '0.5'])

@@ -18,8 +18,11 @@ One policy for numeric answers, in every chapter:
 Answers may be ints, floats, NumPy numbers or arrays: only the values count.
 
 `@exercise` makes a check a guard: nothing the learner's answer or code does
-(raising, returning oddities, huge numbers) escapes it as an exception. In a
-notebook it also leaves the check's verdict, invisibly, for the grader
+(raising, even SystemExit, returning oddities, huge numbers) escapes it as an
+exception; only KeyboardInterrupt stops it. The check sees plain copies of the
+answers (and of what the learner's code returns, through `call`), so a
+subclass of str, int, list, ... cannot pass by lying in its __eq__ or __len__.
+In a notebook it also leaves the check's verdict, invisibly, for the grader
 (microgpt_lib.grade) to read from the executed notebook.
 """
 import contextlib
@@ -62,10 +65,9 @@ def exercise(check):
     def checked(*args, **kwargs):
         printed = Tee(sys.stdout)
         with contextlib.redirect_stdout(printed):
-            try:
-                ok = check(*args, **kwargs)
-            except Exception as e:      # the learner's answer can fail in any way: feedback, not a traceback
-                ok = report([f"checking your answer raised {raised(e)}"])
+            ok, error = call(lambda: check(*map(plain, args), **{k: plain(v) for k, v in kwargs.items()}))
+            if error:                   # the learner's answer can fail in any way: feedback, not a traceback
+                ok = report([f"checking your answer raised {raised(error)}"])
         record_verdict(check, ok, printed.getvalue())
         return Verdict(ok)
     return checked
@@ -104,15 +106,48 @@ def record_verdict(check, ok, feedback):
 
 def raised(error):
     """An exception as one short line: 'TypeError: the message'."""
+    if isinstance(error, SystemExit):       # its message is only the exit code, often None
+        return "SystemExit: the code called exit() or sys.exit()"
     return f"{type(error).__name__}: {shown(str(error), quoted=False)}"
 
 
 def call(function, *args):
-    """(function(*args), None), or (None, the exception it raised): the learner's code may fail in any way."""
+    """(a plain copy of function(*args), None), or (None, the exception it raised).
+
+    The learner's code may fail in any way, even with SystemExit (sys.exit() or exit()); only
+    KeyboardInterrupt, the learner stopping the cell, goes through.
+    """
     try:
-        return function(*args), None
-    except Exception as e:
+        return plain(function(*args)), None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:
         return None, e
+
+
+PLAIN_VALUES = {int: int.__int__, float: float.__float__, complex: complex.__complex__, str: str.__str__}
+
+
+def plain(answer):
+    """answer copied into the built-in types themselves (str, int, list, dict, ...; a NumPy array), so
+    that what a check compares is what answer holds, whatever a subclass's __eq__ or __len__ says.
+
+    Anything else (a function, a Value, a Bigram) is left as it is.
+    """
+    kind = type(answer)            # not isinstance: a class can fake its __class__
+    if kind in PLAIN_VALUES or kind is bool:
+        return answer
+    for base, copy in PLAIN_VALUES.items():
+        if issubclass(kind, base):
+            return copy(answer)             # the base's own method: the value itself, as an exact base
+    for base in (list, tuple, set, frozenset):
+        if issubclass(kind, base):
+            return base(plain(item) for item in base.__iter__(answer))
+    if issubclass(kind, dict):
+        return {plain(key): plain(value) for key, value in dict.items(answer)}
+    if issubclass(kind, np.ndarray) and kind is not np.ndarray:
+        return np.asarray(answer)
+    return answer
 
 
 def shown(answer, width=60, quoted=True):
@@ -167,7 +202,7 @@ def as_whole_number(x):
         x = x[()]
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Integral):
         return None
-    return int(x)
+    return int.__int__(int(x))      # exact, even where x's __int__ returns a subclass of int
 
 
 def as_list(answer):

@@ -2,7 +2,7 @@
 
 The names' tokenizer knows 'a'..'z' as ids 0..25, and BOS is 26.
 """
-from . import as_list, as_whole_number, check_number, exercise, report, shown, unanswered
+from . import as_list, as_number, as_whole_number, check_number, exercise, plain, report, shown, unanswered
 
 BOS = 26
 
@@ -122,17 +122,18 @@ def check_small_bigram(answer):
     tokenizer, training, held_out = _bigram_setting()
     V = tokenizer.vocab_size
     expected = Bigram(training[:1000], V)
-    if answer.counts == expected.counts:
+    counts = [[as_number(c) for c in row] for row in plain(answer.counts)]   # numbers, whatever their __eq__ says
+    if counts == expected.counts:
         full = Bigram(training, V).loss(held_out)
         return report([], success=f"✅ Correct! Held-out loss {answer.loss(held_out):.3f} "
                                   f"(all {len(training):,} names: {full:.3f})")
-    if len(answer.counts) != V:
-        problem = f"its vocab_size is {len(answer.counts)}; the names' tokenizer has {V}"
-    elif answer.counts == Bigram(training, V).counts:
+    if len(counts) != V:
+        problem = f"its vocab_size is {len(counts)}; the names' tokenizer has {V}"
+    elif counts == Bigram(training, V).counts:
         problem = "that one learned from all training names; use only the first 1,000"
-    elif answer.counts == Bigram(training[:1000], V, smoothing=0).counts:
+    elif counts == Bigram(training[:1000], V, smoothing=0).counts:
         problem = "keep the default add-one smoothing (smoothing=1)"
-    elif answer.counts == Bigram(_first_names_of_the_file(tokenizer, 1000), V).counts:
+    elif counts == Bigram(_first_names_of_the_file(tokenizer, 1000), V).counts:
         problem = ("those are the file's first 1,000 names; microgpt trains on the shuffled "
                    "order, which is the order of the training names")
     else:
