@@ -217,7 +217,7 @@ def draw_graph(root, labels=None, clusters=None, alt=None, **graph_attr):
     inputs = 'on top' if graph_attr.get('rankdir') == 'TB' else 'on the left'
     dot.alt = alt or (f"Computation graph of {len(order)} values, inputs {inputs}: each box holds a "
                       f"value's data and grad, each oval the operation that made it. The result, "
-                      f"{name(root)}, has data {root.data:.4f}; every box's numbers follow as text.")
+                      f"{name(root)}, has data {four_decimals(root.data)}; every box's numbers follow as text.")
     dot.details = numbers_as_text(order, name)
     return shown(dot)
 
@@ -226,7 +226,7 @@ def numbers_as_text(order, name):
     """A graph's boxes as a collapsed HTML list, one line each: name = op of inputs: data, grad."""
     def line(v):
         made = f" = {v._op} of {', '.join(map(name, v._children))}" if v._op else ''
-        return f"<li>{html.escape(name(v) + made)}: data {v.data:.4f}, grad {v.grad:.4f}</li>"
+        return f"<li>{html.escape(name(v) + made)}: data {four_decimals(v.data)}, grad {four_decimals(v.grad)}</li>"
     return f"<details><summary>The graph's numbers as text</summary><ul>{''.join(map(line, order))}</ul></details>"
 
 
