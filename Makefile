@@ -1,11 +1,14 @@
-# make lab        - set up what a learner needs and open the course in JupyterLab
+# make lab        - set up what a learner needs and open the course in JupyterLab (in the course's colours)
 # make test       - set up the test tools too and run the whole test suite
 # make quick      - the quick tests only (e.g. make quick PYTHON=python3.13 VENV=.venv-3.13)
 # make run        - set up and run microgpt (python -m microgpt_lib)
 # make notebooks  - re-execute every chapter in place (outputs committed, widget state stripped)
 # make student    - write the student edition of every chapter to student/ (solutions removed)
+# make html       - every chapter as an HTML page in html/, MathJax & co. in html/lib/ (fetched once with npm)
 # make slides     - every chapter as reveal.js slides in slides/ (loads reveal.js & co. from CDNs)
 # make slides-offline - the same, with reveal.js & co. in slides/lib/ (fetched once with npm)
+# (export_config.py holds the settings of all three; the course's CSS, the same in JupyterLab, is
+#  microgpt_lib/theme/custom/custom.css)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -23,9 +26,10 @@ define require
 	  fi; }
 endef
 
-.PHONY: lab test quick run notebooks student slides slides-offline setup setup-test browser
+.PHONY: lab test quick run notebooks student html slides slides-offline setup setup-test browser
 lab: setup
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
+	$(BIN)/python export_config.py --jupyterlab
+	$(BIN)/jupyter lab --custom-css $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
 
 test: setup-test browser
 	$(BIN)/python -m pytest
@@ -42,12 +46,16 @@ notebooks: setup-test
 student: setup
 	$(BIN)/python -m microgpt_lib.student --out student notebooks/*.ipynb
 
-slides: setup
-	$(BIN)/jupyter nbconvert --config slides_config.py --to slides --output-dir slides notebooks/[0-9][0-9]_*.ipynb
-
-slides-offline: setup-test
+html: setup
 	$(call require,command -v npm,npm)
-	$(BIN)/python tests/slides.py --export-only
+	$(BIN)/python export_config.py --to html --out html
+
+slides: setup
+	$(BIN)/jupyter nbconvert --config export_config.py --to slides --output-dir slides notebooks/[0-9][0-9]_*.ipynb
+
+slides-offline: setup
+	$(call require,command -v npm,npm)
+	$(BIN)/python export_config.py --to slides --out slides
 
 setup: $(VENV)/.installed      # the course and what it runs on, nothing more
 	$(call require,command -v dot,graphviz)

@@ -2,9 +2,8 @@
 
     python tests/slides.py notebooks/02_autograd.ipynb ...   # measure these chapters
     python tests/slides.py                                   # measure every chapter
-    python tests/slides.py --export-only                     # just write slides/ (make slides-offline)
 
-Each chapter is exported with the course's settings (slides_config.py) into a
+Each chapter is exported with the course's settings (export_config.py) into a
 folder (default slides/) whose lib/ holds reveal.js, require.js, jQuery and
 MathJax, taken once from the npm registry with `npm pack`, so the slides work
 without internet. Each export is then served on 127.0.0.1 and opened in
@@ -17,22 +16,19 @@ in pictures. Requests to any other site are refused, and reported.
 import argparse
 import functools
 import http.server
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tarfile
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from slides_config import WEB_LIBRARIES  # noqa: E402
+from export_config import export  # noqa: E402
 
 CHROMIUM = '/usr/bin/chromium'
+# The web libraries the tests' exports load, fetched once for all runs
+LIBRARIES = Path(os.environ.get('XDG_CACHE_HOME', Path.home() / '.cache')) / 'microgpt-course' / 'web-libraries'
 SCREEN = {'width': 1280, 'height': 720}
 
 # Runs in the page: every slide's measurements, in slide pixels (before reveal.js scales them).
@@ -139,42 +135,6 @@ def picture_note(image):
             f'10-pt text is {image["text_px"]:.1f} px')
 
 
-def fetch_web_libraries(folder):
-    """Puts the npm packages the export loads into folder/<package>, unless already there."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for package, (version, *_) in WEB_LIBRARIES.items():
-        target = folder / package
-        manifest = target / 'package.json'
-        if manifest.exists():
-            if json.loads(manifest.read_text())['version'] == version:
-                continue
-            shutil.rmtree(target)
-        with tempfile.TemporaryDirectory(dir=folder) as tmp:
-            subprocess.run(['npm', 'pack', '--silent', f'{package}@{version}'], cwd=tmp, check=True,
-                           stdout=subprocess.DEVNULL)
-            with tarfile.open(next(Path(tmp).glob('*.tgz'))) as archive:
-                archive.extractall(tmp, filter='data')
-            try:
-                os.rename(Path(tmp) / 'package', target)      # whole or not at all
-            except OSError:                                   # another run put it there first
-                pass
-
-
-def export(notebooks, folder, libraries=None):
-    """Exports notebooks as slides into folder, loading their web libraries from folder/lib
-    (a link to `libraries` when given, a folder kept between runs)."""
-    if libraries:
-        fetch_web_libraries(libraries)
-        if not (folder / 'lib').exists():
-            (folder / 'lib').symlink_to(libraries, target_is_directory=True)
-    else:
-        fetch_web_libraries(folder / 'lib')
-    subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--config', str(ROOT / 'slides_config.py'),
-                    '--to', 'slides', '--log-level=WARN', '--output-dir', str(folder), *map(str, notebooks)],
-                   env=dict(os.environ, SLIDES_LIB='lib'), check=True)
-    return [folder / f'{Path(nb).stem}.slides.html' for nb in notebooks]
-
-
 class Server:
     """Serves a folder on 127.0.0.1, quietly."""
 
@@ -191,10 +151,10 @@ class Server:
         self.httpd.server_close()
 
 
-def measure(browser, url):
-    """A Deck of every slide at url, as a 1280x720 screen shows it."""
+def open_page(browser, url, refused, deck=True):
+    """The page at url as a 1280x720 screen shows it, its slides ready (unless not a deck) and its
+    formulas typeset. Requests to any other site than 127.0.0.1 are refused, and listed in refused."""
     page = browser.new_page(viewport=SCREEN)
-    refused = []
 
     def only_local(route):
         if route.request.url.startswith(('http://127.0.0.1', 'data:')):
@@ -202,16 +162,24 @@ def measure(browser, url):
         else:
             refused.append(route.request.url)
             route.abort()
-    try:
-        page.route('**/*', only_local)
-        page.goto(url)
+    page.route('**/*', only_local)
+    page.goto(url)
+    if deck:
         # The export loads reveal.js as a require.js module, so it is no global: fetch it from there.
         page.evaluate('new Promise(done => require(["lib/reveal.js/dist/reveal.js"], '
                       'Reveal => done(window.Reveal = Reveal)))')
         page.wait_for_function('Reveal.isReady()', timeout=30_000)
-        page.wait_for_function('!window.MathJax || !MathJax.Hub || MathJax.Hub.queue.running === 0 '
-                               '&& MathJax.Hub.queue.pending === 0', timeout=30_000)
-        page.evaluate('document.fonts.ready')
+    page.wait_for_function('!window.MathJax || !MathJax.Hub || MathJax.Hub.queue.running === 0 '
+                           '&& MathJax.Hub.queue.pending === 0', timeout=30_000)
+    page.evaluate('document.fonts.ready')
+    return page
+
+
+def measure(browser, url):
+    """A Deck of every slide at url, as a 1280x720 screen shows it."""
+    refused = []
+    page = open_page(browser, url, refused)
+    try:
         found = page.evaluate(MEASURE_JS)
     finally:
         page.close()
@@ -243,13 +211,8 @@ def main(argv=None):
     parser.add_argument('notebooks', nargs='*', type=Path,
                         default=sorted((ROOT / 'notebooks').glob('[0-9][0-9]_*.ipynb')))
     parser.add_argument('--out', type=Path, default=ROOT / 'slides', help='folder for the exports (slides/)')
-    parser.add_argument('--export-only', action='store_true', help='export, measure nothing')
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    html_files = export(args.notebooks, args.out)
-    if args.export_only:
-        return
-    decks = measure_exports(html_files)
+    decks = measure_exports(export(args.notebooks, args.out, 'slides'))
     for deck in decks:
         print(deck.report(), end='\n\n')
     print('summary (slides too tall / with clipped lines / total):')

@@ -6,26 +6,23 @@ no line of code or output clipped, nothing fetched from the net while presenting
 The web libraries the exports load are fetched once with `npm pack` into
 ~/.cache/microgpt-course/web-libraries. `python tests/slides.py CHAPTER` prints what is wrong, slide by slide.
 """
-import os
 from pathlib import Path
 
 import nbformat
 import pytest
 
 import slides
+from export_config import WIDGET_SENTENCE, export
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / 'notebooks').glob('[0-9][0-9]_*.ipynb'))
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
-
-
-# reveal.js and the other web libraries, fetched once for all runs
-LIBRARIES = Path(os.environ.get('XDG_CACHE_HOME', Path.home() / '.cache')) / 'microgpt-course' / 'web-libraries'
+LIBRARIES = slides.LIBRARIES
 
 
 @pytest.fixture(scope='module')
 def decks(tmp_path_factory):
-    html = slides.export(CHAPTERS, tmp_path_factory.mktemp('slides'), LIBRARIES)
+    html = export(CHAPTERS, tmp_path_factory.mktemp('slides'), 'slides', LIBRARIES)
     return {deck.name: deck for deck in slides.measure_exports(html)}
 
 
@@ -50,7 +47,7 @@ def test_presenting_fetches_nothing_from_the_net(decks):
     assert {name: deck.refused for name, deck in decks.items() if deck.refused} == {}
 
 
-def test_the_measure_finds_tall_slides_and_clipped_lines_and_not_more_and_drops_widgets(tmp_path):
+def test_the_measure_finds_tall_slides_and_clipped_lines_and_not_more_and_says_where_widgets_run(tmp_path):
     code = nbformat.v4.new_code_cell
     widget = nbformat.v4.new_output('display_data', data={
         'text/plain': 'VBox(children=(IntSlider(value=0),))',
@@ -63,8 +60,9 @@ def test_the_measure_finds_tall_slides_and_clipped_lines_and_not_more_and_drops_
         code('pass', metadata={'slideshow': {'slide_type': 'skip'}}),
     ])
     nbformat.write(nb, tmp_path / 'probe.ipynb')
-    (html,) = slides.export([tmp_path / 'probe.ipynb'], tmp_path, LIBRARIES)
+    (html,) = export([tmp_path / 'probe.ipynb'], tmp_path, 'slides', LIBRARIES)
     assert 'VBox(children' not in html.read_text()         # a live widget cannot show on a static page
+    assert WIDGET_SENTENCE in html.read_text()
     (deck,) = slides.measure_exports([html])
     assert [(s.h, s.v) for s in deck.slides] == [(0, 0), (1, 0), (2, 0), (2, 1)]
     assert [(s.h, s.v) for s in deck.clipped] == [(2, 0)]
