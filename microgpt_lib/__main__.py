@@ -1,7 +1,6 @@
 """python -m microgpt_lib: train microgpt and invent names, printing what the original prints."""
 import argparse
 import math
-import os
 import random
 import re
 import sys
@@ -9,7 +8,7 @@ import sys
 from tqdm import tqdm
 
 from .checkpoint import load_checkpoint, save_checkpoint, save_target
-from .data import NAMES_PATH, load_docs
+from .data import NAMES_PATH, keep_stderr, load_docs
 from .model import GPT, Config, check_size
 from .sample import check_sampling_cost, check_temperature, sample_names
 from .tokenizer import Documents, Tokenizer
@@ -145,8 +144,7 @@ def run_loaded(given, a):
 
 
 def main(argv=None):
-    if sys.stderr is None:      # closed (2>&-): keep fd 2 taken, so that no file we open lands on it
-        sys.stderr = open(os.devnull, 'w')
+    keep_stderr()
     if hasattr(sys.stdout, 'reconfigure'):    # a console that cannot show a character shows its escape
         sys.stdout.reconfigure(errors='backslashreplace')
     args = parse_args(argv)

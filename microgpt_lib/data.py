@@ -3,6 +3,7 @@ import codecs
 import hashlib
 import os
 import stat
+import sys
 import tempfile
 from importlib.resources import files
 from pathlib import Path
@@ -139,6 +140,13 @@ def output_target(path, verb='write to', error=ValueError, inputs=(), inputs_are
 def name_max(folder):
     """The longest file name, in bytes, that folder's file system takes (Windows has no pathconf)."""
     return os.pathconf(folder, 'PC_NAME_MAX') if hasattr(os, 'pathconf') else 255
+
+
+def keep_stderr():
+    """When stderr was closed (2>&-), errors go nowhere rather than to stdout (print's fallback)
+    or a traceback; and fd 2 stays taken, so that no file the program opens lands on it."""
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, 'w')
 
 
 def write_atomically(path, content):

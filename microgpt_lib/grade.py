@@ -28,7 +28,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from tqdm import tqdm
 
-from .data import output_target, write_atomically
+from .data import keep_stderr, output_target, write_atomically
 from .exercises import VERDICT_MIME
 
 CHECK_IMPORT = re.compile(r'from\s+microgpt_lib\.exercises\.(\w+)\s+import\s+(\([^)]*\)|[^\n#;]*)')
@@ -277,7 +277,7 @@ def csv_bytes(graded):
 
 def csv_target(name, notebooks):
     """The file --csv name will replace, checked before any notebook runs (see output_target)."""
-    if name.endswith('.ipynb'):
+    if name.lower().endswith('.ipynb'):
         raise ValueError(f"--csv {name}: that is a notebook's name, not a CSV's (was the CSV's name left out?)")
     return output_target(name, 'write the grades to', inputs=notebooks, inputs_are='one of the notebooks')
 
@@ -310,6 +310,7 @@ def row_line(name, rows):
 
 
 def main(argv=None):
+    keep_stderr()
     args = parse_args(argv)
     try:
         notebooks = [read_notebook(path) for path in args.notebooks]    # all checked before any runs

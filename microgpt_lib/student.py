@@ -12,7 +12,7 @@ from pathlib import Path
 from nbconvert import NotebookExporter
 from traitlets.config import Config
 
-from .data import name_max, output_target, write_atomically
+from .data import keep_stderr, name_max, output_target, write_atomically
 from .grade import read_notebook
 
 WITHOUT_SOLUTIONS = Config(TagRemovePreprocessor={
@@ -61,9 +61,13 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog='python -m microgpt_lib.student',
                                 description="Write each notebook's student edition, under the same name.")
     p.add_argument('notebooks', nargs='+', type=Path, metavar='NOTEBOOK')
-    p.add_argument('--out', type=Path, required=True, metavar='DIR', help='folder to write them in')
+    p.add_argument('--out', required=True, metavar='DIR', help='folder to write them in')
+    keep_stderr()
     args = p.parse_args(argv)
     try:
+        if not args.out:        # Path('') would be the current folder
+            raise ValueError("--out needs a folder name, got ''")
+        args.out = Path(args.out)
         notebooks = [read_notebook(path) for path in args.notebooks]
         targets = check_outputs(args.out, args.notebooks)
     except ValueError as e:

@@ -6,6 +6,8 @@ any notebook runs or any model trains (the notebooks here leave a file behind if
 import errno
 import os
 import stat
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -68,6 +70,7 @@ def refused(capsys, place, main, args, says):
 @pytest.mark.parametrize('args, says', [
     (['--csv', 'handed_in/alice.ipynb', 'handed_in/bob.ipynb'], "a notebook's name"),    # the CSV's name forgotten
     (['--csv', 'handed_in/bob.ipynb', 'handed_in/bob.ipynb'], "a notebook's name"),
+    (['--csv', 'Alice.IPYNB', 'handed_in/bob.ipynb'], "a notebook's name"),       # any case: Windows, macOS
     (['--csv', 'hw.json', 'hw.json'], 'it is one of the notebooks'),
     (['--csv', './hw.json', 'handed_in/bob.ipynb', 'hw.json'], 'it is one of the notebooks'),
     (['--csv', 'to_hw', 'hw.json'], 'it is one of the notebooks'),                  # a symlink to an input
@@ -88,6 +91,7 @@ def test_the_grader_refuses_a_bad_csv_path_before_any_notebook_runs(capsys, plac
 
 @pytest.mark.parametrize('args, says', [
     (['--out', 'o', 'handed_in/alice.ipynb', 'hw.json', 'other/alice.ipynb'], 'would both be written to o/alice.ipynb'),
+    (['--out', '', 'hw.json'], 'needs a folder name'),                # not the current folder
     (['--out', 'dangling', 'hw.json'], 'dangling symlink'),
     (['--out', 'a_file', 'hw.json'], 'not a folder'),
     (['--out', 'a_file/o', 'hw.json'], 'a_file is not a folder'),
@@ -133,3 +137,13 @@ def test_a_full_disk_leaves_no_half_edition_and_says_so_in_one_line(capsys, plac
     out, err = capsys.readouterr()
     assert out == '' and err == f"error: cannot write in o: {os.strerror(errno.ENOSPC)}\n"
     assert os.listdir(place / 'o') == []
+
+
+@pytest.mark.parametrize('tool, args', [('grade', ['nothere.ipynb']), ('student', ['--out', 'o', 'nothere.ipynb']),
+                                        ('grade', ['--csv', 'x.ipynb', 'y.ipynb'])])
+def test_with_stderr_closed_a_refusal_still_exits_2_and_prints_nothing(place, tool, args):
+    """2>&-: print(file=None) would write the error on stdout; it goes nowhere instead."""
+    command = [sys.executable, '-m', f'microgpt_lib.{tool}', *args]
+    result = subprocess.run(['sh', '-c', 'exec "$0" "$@" 2>&-', *command],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    assert (result.returncode, result.stdout, result.stderr) == (2, '', '')
