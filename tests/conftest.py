@@ -1,3 +1,4 @@
+import os
 import random
 import sys
 from pathlib import Path
@@ -6,6 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / 'data' / 'microgpt_seed42_default.txt'
+# FIFOs, /dev files, pseudo-terminals, sh and Ctrl-C sent as a POSIX signal: none of them exist on Windows
+POSIX_ONLY = pytest.mark.skipif(os.name != 'posix', reason='needs POSIX: FIFOs, /dev, a pty, sh or SIGINT')
 
 
 def finite_difference(f, xs, i, h=1e-6):
