@@ -135,8 +135,8 @@ def fetch_npm_packages(folder, versions):
                 continue
             shutil.rmtree(target)
         with tempfile.TemporaryDirectory(dir=folder) as tmp:
-            subprocess.run(['npm', 'pack', '--silent', f'{package}@{version}'], cwd=tmp, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run([shutil.which('npm') or 'npm', 'pack', '--silent', f'{package}@{version}'],
+                           cwd=tmp, check=True, stdout=subprocess.DEVNULL)    # which: npm.cmd on Windows
             with tarfile.open(next(Path(tmp).glob('*.tgz'))) as archive:
                 archive.extractall(tmp, filter='data')
             try:

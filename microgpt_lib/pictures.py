@@ -344,11 +344,12 @@ def qkv_schematic():
     cache = graphviz.Digraph(name='cluster_cache')
     cache.attr(style='rounded', color='gray40')
     cache.node('cache', 'KV cache', shape='plaintext', style='')
-    cache.node('keys', '<keys k<SUB>0</SUB> … k<SUB>t</SUB>>', fillcolor='#dbe9f6')
-    cache.node('values', '<values v<SUB>0</SUB> … v<SUB>t</SUB>>', fillcolor='#d8f0d2')
+    # plain-text indices, as in the code: Graphviz's <SUB> labels come out garbled in Chromium
+    cache.node('keys', 'keys k[0] … k[t]', fillcolor='#dbe9f6')
+    cache.node('values', 'values v[0] … v[t]', fillcolor='#d8f0d2')
     dot.subgraph(cache)
-    dot.node('weights', '<weights a<SUB>s</SUB> = softmax(q · k<SUB>s</SUB> / √head_dim)>')
-    dot.node('out', "<the head's output: a<SUB>0</SUB> v<SUB>0</SUB> + … + a<SUB>t</SUB> v<SUB>t</SUB>>")
+    dot.node('weights', 'weights a[s] = softmax(q · k[s] / √head_dim)')
+    dot.node('out', "the head's output: a[0] v[0] + … + a[t] v[t]")
     dot.edge('wq', 'weights', label='q')
     dot.edge('wk', 'keys', label='k')
     dot.edge('wv', 'values', label='v')
@@ -356,9 +357,9 @@ def qkv_schematic():
     dot.edge('weights', 'out')
     dot.edge('values', 'out')
     dot.alt = ("Schematic of one attention head at position t: the vector x goes through attn_wq, attn_wk "
-               "and attn_wv; the key and the value join the KV cache of keys k0 to kt and values v0 to vt; "
-               "the query scores every cached key, softmax(q · ks / √head_dim) gives weights as, and the "
-               "head's output is a0 v0 + … + at vt. Only keys and values are cached, no query.")
+               "and attn_wv; the key and the value join the KV cache of keys k[0] to k[t] and values v[0] to v[t]; "
+               "the query scores every cached key, softmax(q · k[s] / √head_dim) gives weights a[s], and the "
+               "head's output is a[0] v[0] + … + a[t] v[t]. Only keys and values are cached, no query.")
     return shown(dot)
 
 

@@ -1,4 +1,6 @@
+import os
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -6,6 +8,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / 'data' / 'microgpt_seed42_default.txt'
+# FIFOs, /dev files, pseudo-terminals, sh and Ctrl-C sent as a POSIX signal: none of them exist on Windows
+POSIX_ONLY = pytest.mark.skipif(os.name != 'posix', reason='needs POSIX: FIFOs, /dev, a pty, sh or SIGINT')
+
+
+def readme_setup_steps(windows):
+    """The README's setup without make, for Windows (its bat block) or Linux and macOS (bash): one command a line."""
+    setup = (ROOT / 'README.md').read_text(encoding='utf-8').split('\n## Setup\n')[1].split('\n## ')[0]
+    blocks = dict(re.findall(r'^```(bash|bat)\n(.*?)^```', setup, re.S | re.M))
+    return blocks['bat' if windows else 'bash'].splitlines()
 
 
 def finite_difference(f, xs, i, h=1e-6):

@@ -68,7 +68,7 @@ class Lab:
                    f'--ServerApp.root_dir={root_dir}', '--LabApp.news_url=None',
                    '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
                    '--LabApp.expose_app_in_browser=True']
-        if os.geteuid() == 0:
+        if os.name == 'posix' and os.geteuid() == 0:
             command.append('--allow-root')
         with open(self.log_path, 'wb') as log:
             self.process = subprocess.Popen(command, env=env, cwd=root_dir, stdin=subprocess.DEVNULL,

@@ -8,7 +8,7 @@ from microgpt_lib.exercises.ch10 import check_masked_scores, check_peeking_losse
 @pytest.mark.parametrize('answer', [84, np.int64(84), np.array(84)])
 def test_the_count_passes(answer, capsys):
     assert check_masked_scores(answer)
-    assert '✅' in capsys.readouterr().out
+    assert 'Correct!' in capsys.readouterr().out
 
 
 @pytest.mark.parametrize('answer, hint', [
@@ -38,7 +38,7 @@ def test_the_peeking_losses_pass_and_the_usual_mistakes_are_named(capsys):
     right, microgpt = expected_peeking_losses()
     assert check_peeking_losses(right)
     assert check_peeking_losses(np.array(right))
-    assert '✅' in capsys.readouterr().out
+    assert 'Correct!' in capsys.readouterr().out
     for answer, hint in [(right[::-1], "swapped"), (microgpt, "causal=False"),
                          ((right[0], right[0]), "the mask back"),
                          ((round(right[0], 3), round(right[1], 1)), "rounded too far"),

@@ -9,7 +9,7 @@ import tracemalloc
 
 import pytest
 
-from conftest import ROOT
+from conftest import POSIX_ONLY, ROOT
 from microgpt_lib import (GPT, CheckpointError, Config, DataError, Tokenizer, load_checkpoint, load_docs,
                           sample_names, save_checkpoint, train)
 from microgpt_lib import __main__ as program
@@ -50,6 +50,8 @@ def snapshot(folder):
 @pytest.fixture
 def place(tmp_path):
     """A folder with a data file, a checkpoint, a FIFO, symlinks and forged checkpoints to point the program at."""
+    if os.name != 'posix':
+        pytest.skip('FIFOs and /dev files are POSIX only')
     (tmp_path / 'data.txt').write_text('anna\nbob\ncarla\n')
     (tmp_path / 'bom_only.txt').write_bytes(b'\xef\xbb\xbf')
     (tmp_path / 'dir').mkdir()
@@ -147,7 +149,8 @@ def test_refusals_are_one_line_exit_2_and_change_nothing_on_disk(place, args, me
     assert snapshot(place) == before
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason='root writes into read-only folders')
+@POSIX_ONLY
+@pytest.mark.skipif(os.name == 'posix' and os.geteuid() == 0, reason='root writes into read-only folders')
 def test_a_read_only_folder_is_refused_before_training(tmp_path):
     (tmp_path / 'ro').mkdir(mode=0o555)
     result = run('--save', tmp_path / 'ro' / 'm.json')
@@ -396,6 +399,7 @@ def test_a_console_that_cannot_show_a_character_gets_its_escape(tmp_path):
 
 @pytest.mark.parametrize('args, code, printed', [(['--steps', 2, '--samples', 1], 0, 'sample  1: '),
                                                   (['--steps', 0], 2, ''), (['--colour'], 2, '')])
+@POSIX_ONLY
 def test_a_closed_stderr_keeps_the_exit_code(args, code, printed):
     result = subprocess.run(['sh', '-c', 'exec "$0" -m microgpt_lib "$@" 2>&-', sys.executable, *map(str, args)],
                             cwd=ROOT, timeout=120, capture_output=True, text=True, stdin=subprocess.DEVNULL)

@@ -1,6 +1,8 @@
-"""Installs as learners make them: a wheel used from anywhere offline, and a clone with Windows line endings."""
+"""Installs as learners make them: the README's steps without make, a wheel used from anywhere offline, and a clone
+with Windows line endings."""
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -11,11 +13,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, run_program
+from conftest import ROOT, readme_setup_steps, run_program
 from microgpt_lib.checkpoint import load_checkpoint
 from microgpt_lib.data import NAMES_SHA256
 
 pytestmark = pytest.mark.slow
+WINDOWS = os.name == 'nt'
 OFFLINE = {'HTTP_PROXY': 'http://127.0.0.1:9', 'HTTPS_PROXY': 'http://127.0.0.1:9', 'NO_PROXY': ''}
 
 
@@ -25,13 +28,35 @@ def run(*args, **kwargs):
     return result
 
 
+def venv_python(venv_dir):
+    return venv_dir / ('Scripts/python.exe' if WINDOWS else 'bin/python')
+
+
+def test_the_readmes_steps_without_make_set_up_the_course_in_a_fresh_folder(tmp_path):
+    """The README's own commands for this system, as a learner types them in a fresh copy of the repository."""
+    *install, lab = readme_setup_steps(windows=WINDOWS)
+    course = tmp_path / 'course'
+    shutil.copytree(ROOT, course, ignore=shutil.ignore_patterns('.git', '.venv*', '__pycache__', '*.egg-info', 'build',
+                                                                 'slides', 'student', '.pytest_cache'))
+    for command in install:
+        program, *args = shlex.split(command, posix=not WINDOWS)
+        run(course / program if os.path.dirname(program) else program, *args, cwd=course)   # .venv/bin/pip: here
+    jupyter, notebook = lab.split(' lab ')          # it would open JupyterLab: ask it its version instead
+    assert (course / notebook).is_file()
+    assert run(course / jupyter, 'lab', '--version', cwd=course).stdout.startswith('4.')
+    python = venv_python(course / '.venv')
+    where = run(python, '-c', 'import ipywidgets, matplotlib, microgpt_lib; print(microgpt_lib.__file__)', cwd=tmp_path)
+    assert Path(where.stdout.strip()) == course / 'microgpt_lib' / '__init__.py'      # editable: the copy itself
+    assert run(python, '-m', 'microgpt_lib', '--steps', 3, cwd=tmp_path).stdout == run_program('--steps', 3).stdout
+
+
 @pytest.fixture(scope='module')
 def installed(tmp_path_factory):
     """The python of a fresh venv holding the course's wheel; the dependencies come from this environment."""
     root = tmp_path_factory.mktemp('install')
     run(sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--quiet', '--wheel-dir', root / 'dist', ROOT)
     venv.create(root / 'venv', with_pip=True)
-    python = root / 'venv' / 'bin' / 'python'
+    python = venv_python(root / 'venv')
     run(python, '-m', 'pip', 'install', '--no-deps', '--no-index', '--quiet', *(root / 'dist').glob('*.whl'))
     site_packages = Path(run(python, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])').stdout.strip())
     (site_packages / 'dependencies.pth').write_text(sysconfig.get_paths()['purelib'] + '\n')
@@ -73,7 +98,7 @@ def test_exercise_checks_that_read_shipped_data_work_from_the_installed_package(
               'ch09.check_end_probability(0.999)\n'
               'ch11.check_numerical_gradient(123.0)\n')
     feedback = run_installed(installed, '-c', script, cwd=tmp_path).stdout
-    assert feedback.count('❌ Not yet') == 4
+    assert feedback.count('Not yet:') == 4
     assert "is not the greedy name" in feedback and "lm_head[0, 0]" in feedback
 
 
@@ -96,7 +121,7 @@ def python_without_the_course(tmp_path_factory):
     """A fresh venv with this environment's packages (ipykernel, nbclient, ...) but not microgpt_lib."""
     root = tmp_path_factory.mktemp('bare')
     venv.create(root, with_pip=False)
-    python = root / 'bin' / 'python'
+    python = venv_python(root)
     site_packages = run(python, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])').stdout.strip()
     (Path(site_packages) / 'dependencies.pth').write_text(sysconfig.get_paths()['purelib'] + '\n')
     return python

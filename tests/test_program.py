@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import REFERENCE, ROOT, run_program
+from conftest import POSIX_ONLY, REFERENCE, ROOT, run_program
 
 GOLDEN = ROOT / 'tests' / 'golden'
 CASES = {name: case for name, case in json.loads((GOLDEN / 'cases.json').read_text()).items()
@@ -152,6 +152,7 @@ def test_model_options_with_load_must_match_the_checkpoint(tmp_path):
     assert result.returncode != 0 and 'does not match the checkpoint' in result.stderr
 
 
+@POSIX_ONLY
 def test_progress_bar_goes_to_a_terminal_stderr_and_stdout_keeps_the_format():
     import fcntl, os, pty, struct, termios
     master, slave = pty.openpty()
@@ -170,6 +171,7 @@ def test_progress_bar_goes_to_a_terminal_stderr_and_stdout_keeps_the_format():
     assert with_tty.stdout == run_program('--steps', 20, '--samples', 2).stdout
 
 
+@POSIX_ONLY
 def test_interrupted_training_saves_nothing(tmp_path):
     import signal
     # as at a terminal: a shell without job control starts background jobs with Ctrl-C ignored

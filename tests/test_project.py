@@ -106,7 +106,7 @@ def test_qkv_schematic_shows_one_head_from_x_to_its_output_and_fits_a_slide():
         assert f'x -> w{vector}' in source and f'label=attn_w{vector}' in source
         assert f'w{vector} -> {reader} [label={vector}]' in source
     assert 'subgraph cluster_cache' in source and 'KV cache' in source
-    assert 'softmax(q · k<SUB>s</SUB> / √head_dim)' in source
+    assert 'softmax(q · k[s] / √head_dim)' in source and '<SUB>' not in source     # plain text, not HTML
     assert 'keys -> weights' in source and 'weights -> out' in source and 'values -> out' in source
     assert repr(schematic) == '<query, key and value schematic of one attention head>'
     width, height, smallest_font = rendered_size_and_smallest_font(schematic)

@@ -39,7 +39,7 @@ from ..engine import Value
 REL_TOL, ABS_TOL = 1e-6, 1e-9
 ROUGH_REL, ROUGH_ABS = 5e-3, 5e-4       # right to about 3 significant digits, or 3 decimals
 ROUNDED_TOO_FAR = "close: you rounded too far, give more digits (or the expression itself)"
-PLACEHOLDER_HINT = "✏️  Replace the ... with your answer, then run the cell again."
+PLACEHOLDER_HINT = "Replace the ... with your answer, then run the cell again."
 VERDICT_MIME = 'application/vnd.microgpt.verdict+json'    # a type no frontend renders
 
 
@@ -169,11 +169,11 @@ def unanswered(answer):
     return False
 
 
-def report(problems, success="✅ Correct!"):
+def report(problems, success="Correct!"):
     """Print the problems found (or success); True when there are none."""
     problems = [p for p in problems if p]
     if problems:
-        print("❌ Not yet:\n" + "\n".join(f"  - {p}" for p in problems))
+        print("Not yet:\n" + "\n".join(f"  - {p}" for p in problems))
         return False
     print(success)
     return True
@@ -255,7 +255,7 @@ def roughly(got, expected):
     return close(got, expected, ROUGH_REL, ROUGH_ABS)
 
 
-def judge(got, expected, mistakes=(), otherwise="not yet", success="✅ Correct!", rounded=ROUNDED_TOO_FAR):
+def judge(got, expected, mistakes=(), otherwise="not yet", success="Correct!", rounded=ROUNDED_TOO_FAR):
     """Report on a numeric answer: success if close to expected; else the hint of a typical mistake
     (value, hint) it matches; else `rounded` if it is nearly right; else the hint of a typical mistake
     it nearly matches; else `otherwise`."""

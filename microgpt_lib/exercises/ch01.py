@@ -125,7 +125,7 @@ def check_small_bigram(answer):
     counts = [[as_number(c) for c in row] for row in plain(answer.counts)]   # numbers, whatever their __eq__ says
     if counts == expected.counts:
         full = Bigram(training, V).loss(held_out)
-        return report([], success=f"✅ Correct! Held-out loss {answer.loss(held_out):.3f} "
+        return report([], success=f"Correct! Held-out loss {answer.loss(held_out):.3f} "
                                   f"(all {len(training):,} names: {full:.3f})")
     if len(counts) != V:
         problem = f"its vocab_size is {len(counts)}; the names' tokenizer has {V}"

@@ -61,7 +61,7 @@ def check_tanh(tanh, value_class):
         problems = _tanh_problems(tanh, value_class, x)
         if problems:
             return report(problems)
-    return report([], "✅ Correct! data and gradient agree with math.tanh and with finite differences.")
+    return report([], "Correct! data and gradient agree with math.tanh and with finite differences.")
 
 
 GRADIENTS = (-24.0, 16.0, 8.0)      # of L = (a*b + c)**2 at a = 2, b = -3, c = 10
@@ -118,4 +118,4 @@ def check_big_learning_rate(answer):
                                           "call descend(learning_rate=0.25)")],
                  otherwise=("these are not the losses of descend(learning_rate=0.25) from the chapter: "
                             "run that cell as it is and pass its result unchanged"),
-                 success="✅ Correct! The loss overshoots, then sticks at 16.0 for good. Now explain why.")
+                 success="Correct! The loss overshoots, then sticks at 16.0 for good. Now explain why.")

@@ -91,7 +91,7 @@ def check_log_softmax(log_softmax):
         problem = _log_softmax_problem(log_softmax, logits)
         if problem:
             return report([problem])
-    return report([], "✅ Correct! Right values, stable for large logits, and the right gradients.")
+    return report([], "Correct! Right values, stable for large logits, and the right gradients.")
 
 
 SCALED_VECTOR = (3.0, -4.0, 12.0, 0.5)
@@ -124,4 +124,4 @@ def check_rmsnorm_scales(answer):
                                         "scaled vector"),
                   (before, "those are the mean squares before rmsnorm: measure its output")],
                  otherwise="; ".join(wrong),
-                 success="✅ Correct! Not always 1: now explain what happens to the small vectors.")
+                 success="Correct! Not always 1: now explain what happens to the small vectors.")

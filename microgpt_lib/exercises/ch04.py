@@ -139,5 +139,5 @@ def check_order_blindness(answer):
                        f"than that: compare the logits after the last letter"])
     return judge(with_wpe, expected, otherwise="with wpe, compare the 27 logits after the last letter of "
                  "each name (position 5) and give the largest absolute difference",
-                 success=f"✅ Correct! With wpe the predictions differ by {expected:.4f},\n"
+                 success=f"Correct! With wpe the predictions differ by {expected:.4f},\n"
                          f"   without it by {without_wpe:.1g}: rounding only.")

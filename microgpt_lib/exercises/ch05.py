@@ -58,7 +58,7 @@ def check_num_params(answer):
             return report([f"num_params{config} should be a whole number; got {shown(result)}"])
         results.append(as_whole_number(result))
     if results == [num_params(*config) for config in CONFIGS]:
-        return report([], success=f"✅ Correct! microgpt's defaults give {results[0]:,} parameters.")
+        return report([], success=f"Correct! microgpt's defaults give {results[0]:,} parameters.")
     for formula, hint in _WRONG_COUNTS:
         if results == [formula(*config) for config in CONFIGS]:
             return report([hint])
@@ -107,5 +107,5 @@ def check_depth_losses(answer):
     ]
     return judge(got, expected, mistakes, otherwise="measure mean_loss(net.loss, name_tokens) for each "
                  "depth, on the 500 held-out names, each model from random.Random(42)",
-                 success=f"✅ Correct! From 1 to 8 layers the untrained loss stays\n"
+                 success=f"Correct! From 1 to 8 layers the untrained loss stays\n"
                          f"   between {min(expected):.3f} and {max(expected):.3f}.")

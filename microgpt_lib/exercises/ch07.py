@@ -24,7 +24,7 @@ def check_bias_corrected_mean(answer):
     m_hat = m / (1 - BETA1)
     m_ok, m_hat_ok = close(got[0], m), close(got[1], m_hat)
     if m_ok and m_hat_ok:
-        return report([], success="✅ Correct! m is only 15% of the gradient;\n   the correction scales it back up to 0.4.")
+        return report([], success="Correct! m is only 15% of the gradient;\n   the correction scales it back up to 0.4.")
     problems = []
     if not m_ok:
         if close(got[0], g):
@@ -66,7 +66,7 @@ def check_adam_first_step(answer):
         (p - LR * (1 - BETA1) * g / ((1 - BETA2) * g ** 2) ** 0.5, "that uses m and v without the bias correction "
          "(the step would be 1.5 times too long); divide m by 1 - beta1 and v by 1 - beta2 first"),
     ], f"{got!r} is not it: after one step m_hat = g and v_hat = g ** 2, so the step is lr * g / (|g| + eps)",
-        success="✅ Correct! On its first step Adam moves every parameter by lr,\n"
+        success="Correct! On its first step Adam moves every parameter by lr,\n"
                 "   whatever the size of its gradient: only the sign counts.")
 
 
@@ -85,7 +85,7 @@ def check_uncorrected_ratio(answer):
                                     "not 1 - beta2"),
         (1.0, "without the correction the two biases do not cancel: m is 0.15 g, while sqrt(v) is 0.1 |g|"),
     ], f"{got!r} is not it: compare m / sqrt(v) after one step, with m = 0.15 g and v = 0.01 g ** 2",
-        success="✅ Correct! m is 0.15 g but sqrt(v) is only 0.1 |g|:\n"
+        success="Correct! m is 0.15 g but sqrt(v) is only 0.1 |g|:\n"
                 "   v's bias, with the larger beta2, is the bigger one.")
 
 
@@ -118,5 +118,5 @@ def check_adam_without_momentum(answer):
                   "train again with train_fast(arrays.Adam, 0.01, beta1=0.0)"),
     ], f"{got!r} is not it: train with train_fast(arrays.Adam, 0.01, beta1=0.0) and give the "
        "held-out loss, the second thing it returns",
-        success=f"✅ Correct! {without:.4f} without momentum against {default:.4f} "
+        success=f"Correct! {without:.4f} without momentum against {default:.4f} "
                 "with it:\n   on this model momentum hardly matters.")

@@ -51,7 +51,7 @@ def check_loss_means(answer):
     def near(x, y):
         return close(x, y, abs_tol=PRINTED_PRECISION)
     if near(got, (first, last)):
-        return report([], success=f"✅ Correct! From {first:.2f} to {last:.2f}: the model learnt, "
+        return report([], success=f"Correct! From {first:.2f} to {last:.2f}: the model learnt, "
                                   f"though single steps still jump around.")
     if near(got, (last, first)):
         problem = "you swapped them: the first 50 steps come first, and their mean is the larger"
@@ -114,5 +114,5 @@ def check_longer_training(answer):
          f"those are the losses after 1000 steps; train {LONG_STEPS:,} steps"),
     ], f"{shown(got)} is not it: call held_out_loss({LONG_STEPS}) and "
        f"held_out_loss({LONG_STEPS}, ['attention'])",
-        success=f"✅ Correct! After {LONG_STEPS:,} steps attention buys "
+        success=f"Correct! After {LONG_STEPS:,} steps attention buys "
                 f"{expected[1] - expected[0]:.3f} nats per character.")

@@ -62,7 +62,7 @@ def check_greedy_name(answer):
         return report([f"give the name as a string, e.g. 'anna', not a {type(answer).__name__}"])
     expected = greedy_name(*trained_model())
     if answer == expected:
-        return report([], success=f"✅ Correct! Greedy decoding always writes '{expected}': no randomness, "
+        return report([], success=f"Correct! Greedy decoding always writes '{expected}': no randomness, "
                                   f"so no variety either.")
     if expected.startswith(answer):
         problem = (f"'{answer}' stops too early: keep taking the most likely token until that token is BOS")
@@ -92,7 +92,7 @@ def check_end_probability(answer):
     ] + [(p, other_token) for i, p in enumerate(probs) if i != tokenizer.BOS],
         f"{got!r} is not it: run the model on BOS + '{END_PREFIX}' at T = 1.0 and read "
         f"the probability of BOS, the token that ends a name",
-        success=f"✅ Correct! After '{END_PREFIX}' the name ends with probability {got:.1%}.")
+        success=f"Correct! After '{END_PREFIX}' the name ends with probability {got:.1%}.")
 
 
 # Exercise 4, an experiment: a model that sees few names many times copies them.

@@ -73,4 +73,4 @@ def check_peeking_losses(answer):
     ]
     return judge(got, expected, mistakes, otherwise="train ArrayGPT.initialise(config, random.Random(42), "
                  "causal=False) for 1,000 steps on the training names, then measure mean_loss on all "
-                 "held-out names", success=f"✅ Correct! Peeking: {expected[0]:.3f}; honest: {expected[1]:.1f}.")
+                 "held-out names", success=f"Correct! Peeking: {expected[0]:.3f}; honest: {expected[1]:.1f}.")

@@ -90,7 +90,7 @@ def check_head_backward(head_backward):
             problems.append(head_hint(name, answer, inputs, unscaled, no_softmax))
     if problems:
         return report(problems)
-    return report([], "✅ Correct! dq, dk and dv all match, product by product.")
+    return report([], "Correct! dq, dk and dv all match, product by product.")
 
 
 def head_hint(name, answer, inputs, unscaled, no_softmax):
@@ -126,7 +126,7 @@ def check_embedding_backward(embedding_backward):
     if got is None:
         return False
     if np.allclose(got, expected):
-        return report([], "✅ Correct! Each row adds up the gradients of the positions reading it.")
+        return report([], "Correct! Each row adds up the gradients of the positions reading it.")
     overwritten = np.zeros((27, 4))
     overwritten[ANNA] = dx
     if np.allclose(got, overwritten):
@@ -190,7 +190,7 @@ def check_numerical_gradient(answer):
     def near(x, y, rel_tol):
         return close(x, y, rel_tol=rel_tol, abs_tol=0)
     if near(got, g, ESTIMATE_REL):
-        return report([], f"✅ Correct! Your estimate {got:.8f} matches backward's {g:.8f}.")
+        return report([], f"Correct! Your estimate {got:.8f} matches backward's {g:.8f}.")
     if near(got, 2 * g, 1e-3):
         problem = "it is twice the gradient: the two losses are 2h apart, so divide their difference by 2 * h"
     elif near(got, -g, 1e-3):
