@@ -174,7 +174,7 @@ def bars_html(model, tokenizer, prefix, temperature, top=10):
 
 
 def message_html(text):
-    return f'<div>🙂 {html.escape(text)}</div>'
+    return f'<div>{html.escape(text)}</div>'     # no emoji: a machine without an emoji font shows a box
 
 
 class SteppedFloatText(widgets.BoundedFloatText):
