@@ -12,8 +12,9 @@ Links to another chapter (NN_name.ipynb) lead to its page of the same kind (NN_n
 NN_name.slides.html from slides); a live widget's output becomes a sentence saying where it
 runs. nbconvert titles a page with the notebook's metadata `title`, else its file name.
 
-The slides are laid out for a 960x700 slide area, which reveal.js scales to the screen
-(1280x720 on a common projector). By default the pages load their web libraries (MathJax and
+The slides are laid out for a 16:9 slide area of 1024x576, which reveal.js scales to the
+screen (1.25 times, to fill a 1280x720 projector). A code cell tagged `helper` (plotting or
+set-up code) shows only its output on slides; the notebook and the HTML page show it whole. By default the pages load their web libraries (MathJax and
 require.js; for slides reveal.js and jQuery too) from their CDNs. With EXPORT_LIB=FOLDER set,
 the export loads them from FOLDER instead (a path relative to the HTML file, or a URL), where
 export() puts copies taken from the npm registry with `npm pack`: WEB_LIBRARIES below says
@@ -52,6 +53,7 @@ WEB_LIBRARIES = {
 PAGE_LIBRARIES = ('requirejs', 'mathjax')           # what an HTML page loads; slides load them all
 WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json'
 WIDGET_SENTENCE = 'A live widget runs here in JupyterLab: open the notebook to use it.'
+HELPER_TAG = 'helper'
 CHAPTER_LINK = re.compile(r'(\]\(|href=["\'])(\d\d_\w+)\.ipynb(?=[#)"\'])')
 
 
@@ -93,6 +95,16 @@ def widget_sentence():
         'text/plain': WIDGET_SENTENCE, 'text/html': f'<p><em>{WIDGET_SENTENCE}</em></p>'})
 
 
+class HelperCodeOff(Preprocessor):
+    """On slides, a cell tagged `helper` shows its output only: the room sees the picture,
+    the notebook keeps the code that draws it."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == 'code' and HELPER_TAG in cell.metadata.get('tags', []):
+            cell.metadata.transient = {"remove_source": True}     # what nbconvert's templates leave out
+        return cell, resources
+
+
 class NoMermaid(Preprocessor):
     """The chapters draw no Mermaid diagrams, yet nbconvert's template always imports Mermaid
     (its address is no setting): an empty module stands in, so the page fetches nothing."""
@@ -113,8 +125,9 @@ def configure(c, folder=os.environ.get('EXPORT_LIB')):
     c.HTMLExporter.preprocessors = [CourseStyle, ChapterLinks, WidgetSentence, NoMermaid]
     c.HTMLExporter.require_js_url = library_url('requirejs', folder)
     c.HTMLExporter.mathjax_url = library_url('mathjax', folder)
-    c.SlidesExporter.reveal_width = '960'
-    c.SlidesExporter.reveal_height = '700'
+    c.SlidesExporter.preprocessors = [*c.HTMLExporter.preprocessors, HelperCodeOff]
+    c.SlidesExporter.reveal_width = '1024'
+    c.SlidesExporter.reveal_height = '576'
     c.SlidesExporter.reveal_theme = 'white'           # its fonts ship with reveal.js (others use Google Fonts)
     c.SlidesExporter.reveal_transition = 'none'
     c.SlidesExporter.reveal_number = 'h.v'

@@ -8,7 +8,7 @@ folder (default slides/) whose lib/ holds reveal.js, require.js, jQuery and
 MathJax, taken once from the npm registry with `npm pack`, so the slides work
 without internet. Each export is then served on 127.0.0.1 and opened in
 Chromium at 1280x720, where every slide is shown with Reveal.slide(h, v) and
-measured in the slide's own pixels (reveal.js scales the 960x700 slide area to
+measured in the slide's own pixels (reveal.js scales the 1024x576 slide area to
 the window): the content's height against the slide area's, every code or
 output box (`pre`) whose lines are wider than the box, and the size of text
 in pictures. Requests to any other site are refused, and reported.
@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from export_config import export  # noqa: E402
+from export_config import HELPER_TAG, export  # noqa: E402
 
 CHROMIUM = '/usr/bin/chromium'
 # The web libraries the tests' exports load, fetched once for all runs
@@ -34,7 +34,7 @@ SCREEN = {'width': 1280, 'height': 720}
 # Runs in the page: every slide's measurements, in slide pixels (before reveal.js scales them).
 MEASURE_JS = """() => {
   // A picture's smallest text, in slide pixels: an SVG says its font sizes; a PNG from matplotlib
-  // says its dots per inch, so for it we give the size of 10-point text.
+  // says its dots per inch, so for it we give the size of the chapters' 14-point plot text.
   const pictureText = img => {
     const [head, data] = img.src.split(',');
     const shown = img.clientWidth / img.naturalWidth;
@@ -47,7 +47,7 @@ MEASURE_JS = """() => {
     const bytes = atob(data), at = bytes.indexOf('pHYs') + 4;
     const perMetre = [0, 1, 2, 3].reduce((n, i) => n * 256 + bytes.charCodeAt(at + i), 0);
     const dpi = at > 3 ? perMetre * 0.0254 : 72;
-    return {kind: 'png', shown, dpi, text_px: 10 * dpi / 72 * shown};
+    return {kind: 'png', shown, dpi, text_px: 14 * dpi / 72 * shown};
   };
   const area = Reveal.getConfig().height;
   const results = [];
@@ -128,11 +128,39 @@ class Deck:
         return '\n'.join(lines)
 
 
+def slides_of(nb):
+    """The cells of each slide of a notebook, in order, grouped as the slides export groups them:
+    a 'slide' or 'subslide' cell begins a slide; fragments, notes and '-' cells join the one
+    before; 'skip' cells are on none."""
+    slides = []
+    for cell in nb.cells:
+        kind = cell.metadata.get('slideshow', {}).get('slide_type') or '-'
+        if kind == 'skip':
+            continue
+        if kind in ('slide', 'subslide') or not slides:
+            slides.append([])
+        slides[-1].append(cell)
+    return slides
+
+
+def shows_code_or_a_picture(cells):
+    """True if a slide of these cells shows code (a `helper` cell shows only its output) or a picture."""
+    code = any(c.cell_type == 'code' and c.source.strip() and HELPER_TAG not in c.metadata.get('tags', [])
+               for c in cells)
+    pictures = any(key in out.get('data', {}) for c in cells if c.cell_type == 'code'
+                   for out in c.outputs for key in ('image/png', 'image/svg+xml'))
+    return code or pictures
+
+
+def has_notes(cells):
+    return any(c.metadata.get('slideshow', {}).get('slide_type') == 'notes' for c in cells)
+
+
 def picture_note(image):
     if image['kind'] == 'svg':
         return f'graph shown at {image["shown"]:.2f}, smallest text {image["text_px"]:.1f} px'
     return (f'plot shown at {image["shown"]:.2f} ({image["dpi"]:.0f} dpi): '
-            f'10-pt text is {image["text_px"]:.1f} px')
+            f'14-pt text is {image["text_px"]:.1f} px')
 
 
 class Server:

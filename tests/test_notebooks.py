@@ -8,6 +8,7 @@ import pytest
 
 from conftest import REFERENCE, ROOT
 from execute_notebooks import execute
+from slides import has_notes, shows_code_or_a_picture, slides_of
 from microgpt_lib.grade import exercises_of, last_verdicts
 
 NOTEBOOKS = sorted((ROOT / 'notebooks').glob('*.ipynb'))
@@ -139,6 +140,26 @@ def test_chapter_maps_back_to_the_original_and_asks_the_learner_to_predict_try_a
     questions = re.findall(r'^\d+\. ', cells[why[0]].source, re.M)
     assert 3 <= len(questions) <= 5, "3-5 why questions"
     assert 'solution' in cells[why[0] + 1].metadata.get('tags', []), "the answers hidden right after them"
+
+EMOJI = re.compile('[\u2600-\u27bf\U0001f300-\U0001faff]')  # e.g. a check mark: a box without an emoji font
+FONT_SIZE = re.compile(r"rcParams\['font\.size'\]\s*=\s*(\d+)")
+SMALL_FONT = re.compile(r"fontsize\s*=\s*(\d+)")
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_chapter_is_ready_for_a_lecture_on_a_16_9_projector(path):
+    """Speaker notes on every slide with code or a picture, plot text of 14 pt or more,
+    and no symbol that needs an emoji font."""
+    nb = nbformat.read(path, as_version=4)
+    silent = [slide[0].source.splitlines()[0][:60] for slide in slides_of(nb)
+              if shows_code_or_a_picture(slide) and not has_notes(slide)]
+    assert silent == [], "slides with code or a picture but no speaker notes"
+    sources = '\n'.join(cell.source for cell in nb.cells)
+    if 'matplotlib' in sources:
+        assert [int(n) for n in FONT_SIZE.findall(sources)] and min(map(int, FONT_SIZE.findall(sources))) >= 14
+        assert [n for n in SMALL_FONT.findall(sources) if int(n) < 14] == []
+    assert EMOJI.findall(sources + text_of(nb)) == []
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
