@@ -1,4 +1,4 @@
-# make lab        - set up what a learner needs and open the course in JupyterLab (in the course's colours)
+# make lab        - set up what a learner needs and open the learner's own copy of the course, workbook/, in JupyterLab
 # make test       - set up the test tools too and run the whole test suite
 # make quick      - the quick tests only (e.g. make quick PYTHON=python3.13 VENV=.venv-3.13)
 # make run        - set up and run microgpt (python -m microgpt_lib)
@@ -28,8 +28,9 @@ endef
 
 .PHONY: lab test quick run notebooks student html slides slides-offline setup setup-test browser
 lab: setup
+	$(BIN)/python -m microgpt_lib.workbook
 	$(BIN)/python export_config.py --jupyterlab
-	$(BIN)/jupyter lab --custom-css $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab --custom-css $(if $(filter 0,$(shell id -u)),--allow-root) workbook/00_welcome.ipynb
 
 test: setup-test browser
 	$(BIN)/python -m pytest

@@ -37,7 +37,7 @@ def test_the_readmes_steps_without_make_set_up_the_course_in_a_fresh_folder(tmp_
     *install, lab = readme_setup_steps(windows=WINDOWS)
     course = tmp_path / 'course'
     shutil.copytree(ROOT, course, ignore=shutil.ignore_patterns('.git', '.venv*', '__pycache__', '*.egg-info', 'build',
-                                                                 'slides', 'student', '.pytest_cache'))
+                                                                 'slides', 'student', 'workbook', '.pytest_cache'))
     for command in install:
         program, *args = shlex.split(command, posix=not WINDOWS)
         run(course / program if os.path.dirname(program) else program, *args, cwd=course)   # .venv/bin/pip: here
