@@ -14,7 +14,7 @@ from microgpt_lib.grade import exercises_of, last_verdicts
 NOTEBOOKS = sorted((ROOT / 'notebooks').glob('*.ipynb'))
 CHAPTERS = ['00_welcome', '01_data_and_tokenizer', '02_autograd', '03_building_blocks', '04_attention',
             '05_mlp_and_the_gpt', '06_loss_and_backprop', '07_adam', '08_training', '09_sampling',
-            '10_arrays', '11_efficiency']
+            '10_arrays', '11_efficiency', '12_toward_gpt2']
 REFERENCE_LINES = REFERENCE.read_text(encoding='utf-8').splitlines()
 
 # printed results that must appear in a chapter's outputs
@@ -23,6 +23,7 @@ KEY_RESULTS = {
     '08_training': ['step 1000 / 1000 | loss 2.6497'],
     '09_sampling': REFERENCE_LINES[-20:],
     '10_arrays': ['largest difference from the scalar model\'s logits'],
+    '12_toward_gpt2': ['largest gradient difference 5.6e-17', 'microgpt                        2.362'],
     '11_efficiency': ['1025 of 1025 lines identical', '✅ all 4,192 gradients agree'],
 }
 
