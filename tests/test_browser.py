@@ -6,10 +6,13 @@ A JupyterLab server from this environment serves a temporary copy of notebooks/
 (running cells there never touches the committed notebooks), and Playwright
 drives Debian's Chromium through it like a learner would: clear the outputs,
 Run All Cells, then move the temperature slider, type into its labelled box,
-and type a prefix. On failure a screenshot goes to test-artifacts/.
+and type a prefix; and like a teacher presenting chapter 09 live on a projector.
+The server loads the course's CSS, as `make lab` does. On failure a screenshot
+goes to test-artifacts/.
 """
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -27,6 +30,7 @@ from playwright.sync_api import expect
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / 'notebooks'
 ARTIFACTS = ROOT / 'test-artifacts'
+COURSE_CSS = ROOT / 'microgpt_lib' / 'theme' / 'custom' / 'custom.css'
 CHROMIUM = '/usr/bin/chromium'
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
                  '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -38,6 +42,10 @@ LAB_SETTINGS = {
 RUN_TIMEOUT = 90        # seconds for a whole chapter to run in the browser
 WAIT = 20_000           # milliseconds for the page, or the kernel behind a widget, to answer
 NOTEBOOK = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook'    # the notebook on show
+# A 1280x720 projector with the browser zoomed to 125% (Ctrl-+ twice in Chromium), as README.md's
+# presenting section says: the page lays out on 1024x576 CSS pixels of 1.25 screen pixels each.
+PROJECTOR_AT_125 = {'viewport': {'width': 1024, 'height': 576}, 'device_scale_factor': 1.25}
+READABLE_PX = 18        # screen pixels: the least text size for the back of a room
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -60,6 +68,9 @@ class Lab:
             path = home / 'config' / 'lab' / 'user-settings' / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
+        # jupyter_server serves a --custom-css from the Jupyter config folder first: the course's, as `make lab` has it.
+        (home / 'config' / 'custom').mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(COURSE_CSS, home / 'config' / 'custom' / 'custom.css')
         # Private Jupyter/IPython directories: no user settings, workspaces or kernels leak in.
         env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / 'config'), JUPYTER_DATA_DIR=str(home / 'data'),
                    JUPYTER_RUNTIME_DIR=str(home / 'runtime'), IPYTHONDIR=str(home / 'ipython'))
@@ -67,7 +78,7 @@ class Lab:
                    '--ServerApp.port_retries=0', f'--IdentityProvider.token={self.token}',
                    f'--ServerApp.root_dir={root_dir}', '--LabApp.news_url=None',
                    '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
-                   '--LabApp.expose_app_in_browser=True']
+                   '--LabApp.expose_app_in_browser=True', '--custom-css']
         if os.name == 'posix' and os.geteuid() == 0:
             command.append('--allow-root')
         with open(self.log_path, 'wb') as log:
@@ -157,12 +168,27 @@ def browser():
         browser.close()
 
 
+@contextlib.contextmanager
+def browser_page(browser, **screen):
+    context = browser.new_context(**screen)
+    context.set_default_timeout(WAIT)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={'width': 1280, 'height': 900})
-    context.set_default_timeout(WAIT)
-    yield context.new_page()
-    context.close()
+    with browser_page(browser, viewport={'width': 1280, 'height': 900}) as page:
+        yield page
+
+
+@pytest.fixture
+def projector(browser):
+    """A page on a 1280x720 projector, the browser zoomed to 125%."""
+    with browser_page(browser, **PROJECTOR_AT_125) as page:
+        yield page
 
 
 @contextlib.contextmanager
@@ -176,9 +202,10 @@ def screenshot_on_failure(page, name):
         raise
 
 
-def open_notebook(page, lab, notebook):
-    """Open a chapter in JupyterLab and wait for its kernel (choosing the default if asked)."""
-    workspace = Path(notebook).stem     # a workspace of its own: no tabs left open by another test
+def open_notebook(page, lab, notebook, workspace=None):
+    """Open a chapter in JupyterLab and wait for its kernel (choosing the default if asked), in a workspace
+    of its own (by default the chapter's name): no tabs, panels or modes left by another test."""
+    workspace = workspace or Path(notebook).stem
     page.goto(f'{lab.url}/lab/workspaces/{workspace}/tree/{notebook}?token={lab.token}')
     page.locator(f'{NOTEBOOK} .jp-Cell').first.wait_for()
     deadline = time.monotonic() + 60
@@ -192,9 +219,11 @@ def open_notebook(page, lab, notebook):
     lab.wait_for_idle_kernel(notebook)
 
 
-def menu(page, title, item):
+def menu(page, title, *items):
+    """Click a menu of the menu bar, then each item in turn: a submenu's name, then its item."""
     page.locator('.lm-MenuBar-item', has=page.locator(f'.lm-MenuBar-itemLabel:text-is("{title}")')).click()
-    page.locator('.lm-Menu-item', has=page.locator(f'.lm-Menu-itemLabel:text-is("{item}")')).click()
+    for item in items:
+        page.locator('.lm-Menu-item', has=page.locator(f'.lm-Menu-itemLabel:text-is("{item}")')).click()
 
 
 # The code cells of the notebook on show, read from its model (JupyterLab exposes itself for tests):
@@ -232,6 +261,18 @@ def run_all_cells(page):
         page.wait_for_timeout(300)
 
 
+def raise_temperature_by_keyboard(page, explorer, presses, expected):
+    """Press the right arrow on the temperature slider's handle (a step of 0.05 each), as one would with
+    the keyboard; wait until its box and the names say the `expected` temperature, and return the names."""
+    explorer.locator('.microgpt-temperature-slider .noUi-handle').focus()
+    for _ in range(presses):
+        page.keyboard.press('ArrowRight')
+    expect(explorer.get_by_label('temperature', exact=True)).to_have_value(expected, timeout=WAIT)
+    names = explorer.locator('.microgpt-names')
+    expect(names).to_contain_text(f'temperature {expected} · seed 42', timeout=WAIT)
+    return names.locator('.microgpt-name').all_inner_texts()
+
+
 def test_temperature_box_slider_and_prefix_update_the_sampling_explorer(page, lab):
     with screenshot_on_failure(page, 'sampling_explorer'):
         open_notebook(page, lab, '09_sampling.ipynb')
@@ -247,12 +288,7 @@ def test_temperature_box_slider_and_prefix_update_the_sampling_explorer(page, la
         before = names.locator('.microgpt-name').all_inner_texts()
         assert before, "the explorer shows no names"
 
-        slider.locator('.noUi-handle').focus()
-        for _ in range(3):                      # three steps of 0.05, as a learner would with the keyboard
-            page.keyboard.press('ArrowRight')
-        expect(box).to_have_value('0.65', timeout=WAIT)
-        expect(names).to_contain_text('temperature 0.65 · seed 42', timeout=WAIT)
-        after = names.locator('.microgpt-name').all_inner_texts()
+        after = raise_temperature_by_keyboard(page, explorer, 3, '0.65')
         assert after != before, f"the names did not change with the temperature: {after}"
 
         box.fill('')
@@ -267,6 +303,69 @@ def test_temperature_box_slider_and_prefix_update_the_sampling_explorer(page, la
         bars_before = bars.inner_text()
         explorer.locator('.microgpt-prefix input').press_sequentially('ka')
         expect(bars).not_to_have_text(bars_before, timeout=WAIT)
+
+
+# Select the cell whose outputs hold `selector` and scroll it to the top, as a click on it and a scroll would.
+# (The element's own scrollIntoView does not hold: JupyterLab then lays out the cells above it again.)
+SELECT_AND_SHOW = """selector => {
+    const notebook = window.jupyterapp.shell.currentWidget.content;
+    const index = notebook.widgets.findIndex(cell => cell.node.querySelector(selector));
+    notebook.activeCellIndex = index;
+    return notebook.scrollToItem(index, 'start');
+}"""
+
+# A text's size on screen: CSS pixels times the screen pixels of each (the browser's zoom).
+SCREEN_PX = "node => parseFloat(getComputedStyle(node).fontSize) * devicePixelRatio"
+
+
+def test_chapter_09_presented_live_on_a_projector_shows_the_explorer_large_and_moving(projector, lab):
+    """README.md's live route: Simple Interface, Presentation Mode, no side bar, the browser at 125%;
+    the chapter runs, and the temperature moves by keyboard in front of the room."""
+    page = projector
+    with screenshot_on_failure(page, 'presenting_explorer'):
+        open_notebook(page, lab, '09_sampling.ipynb', workspace='presenting')
+        menu(page, 'View', 'Appearance', 'Simple Interface')
+        menu(page, 'View', 'Appearance', 'Presentation Mode')
+        if not page.evaluate('() => window.jupyterapp.shell.leftCollapsed'):
+            page.keyboard.press('Control+B')                    # the file browser, open in a new workspace
+        expect(page.locator('.jp-LabShell')).to_have_class(re.compile(r'\bjp-mod-presentationMode\b'))
+        expect(page.locator('.jp-SideBar.jp-mod-left .jp-FileBrowser')).to_be_hidden()
+        run_all_cells(page)
+
+        page.evaluate(SELECT_AND_SHOW, '.microgpt-explorer')
+        explorer = page.locator(f'{NOTEBOOK} .microgpt-explorer')
+        box, names = explorer.get_by_label('temperature', exact=True), explorer.locator('.microgpt-names')
+        for shown in (box, names):
+            expect(shown).to_be_in_viewport()
+        sizes = {'a name': names.locator('.microgpt-name').first.evaluate(SCREEN_PX),
+                 'the temperature': box.evaluate(SCREEN_PX),
+                 'the prose': page.locator(f'{NOTEBOOK} .jp-MarkdownCell p').first.evaluate(SCREEN_PX)}
+        assert min(sizes.values()) >= READABLE_PX, f"text below {READABLE_PX} px on the projector: {sizes}"
+
+        before = names.locator('.microgpt-name').all_inner_texts()
+        after = raise_temperature_by_keyboard(page, explorer, 3, '0.65')
+        assert after != before, f"the names did not change with the temperature: {after}"
+        expect(names).to_be_in_viewport()
+        clipped = explorer.locator('input[type=number]').evaluate_all(
+            'boxes => boxes.filter(box => box.scrollWidth > box.clientWidth).map(box => box.value)')
+        assert not clipped, f"number boxes too narrow for their values: {clipped}"
+
+
+def test_jupyterlab_rise_shows_the_explorer_only_as_its_text(page, lab):
+    """The known upstream bug README.md's presenting section states (jupyterlab-contrib/rise#119, #126):
+    with ipywidgets 8, jupyterlab-rise's slides show a widget as its plain-text form. If this fails, rise
+    may draw widgets now: test the explorer there, and say so in README.md and INSTRUCTORS.md."""
+    pytest.importorskip('jupyterlab_rise', reason="the `teach` extra (jupyterlab-rise) is not installed")
+    with screenshot_on_failure(page, 'rise_explorer'):
+        open_notebook(page, lab, '09_sampling.ipynb', workspace='rise')
+        run_all_cells(page)
+        page.locator(f'{NOTEBOOK} .jp-Cell').last.click()     # Alt+R presents the selected cell's slide
+        page.keyboard.press('Escape')
+        page.keyboard.press('Alt+R')
+        slides = page.frame_locator('iframe[src*="/rise/"]')
+        expect(slides.locator('.reveal .jp-OutputArea-output', has_text='VBox(children=(HBox(')).to_have_count(
+            1, timeout=3 * WAIT)
+        expect(slides.locator('.microgpt-explorer')).to_have_count(0)
 
 
 def test_autograd_chapter_draws_its_graphs(page, lab):
