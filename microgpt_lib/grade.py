@@ -616,7 +616,7 @@ def parse_args(argv):
 
 def row_line(name, rows):
     """One notebook's results on one line, as it finishes."""
-    return f"{name}: {' '.join(row.result for row in rows)} ({score(rows)})"
+    return f"{name}: {' '.join([*(row.result for row in rows), f'({score(rows)})'])}"
 
 
 def missing(path):
@@ -641,18 +641,18 @@ def main(argv=None):
     except (ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    notebooks = [prepare(path, chapters, sources) for path in args.notebooks]
     done = []
 
     def finished(notebook, rows):
         done.append(notebook)
-        print(row_line(str(notebook.path), rows), file=sys.stderr, flush=True)
+        tqdm.write(row_line(str(notebook.path), rows), file=sys.stderr)     # above the progress bar
     try:
+        notebooks = [prepare(path, chapters, sources) for path in args.notebooks]
         with tqdm(total=sum(notebook.code_cells for notebook in notebooks), desc="grading", unit='cell',
                   file=sys.stderr, disable=not sys.stderr.isatty(), leave=False) as progress:
             graded = asyncio.run(grade_all(notebooks, args, progress, finished))
     except (KeyboardInterrupt, Interrupted):
-        print(f"interrupted: {len(done)} of {len(notebooks)} notebooks graded (above), nothing was written",
+        print(f"interrupted: {len(done)} of {len(args.notebooks)} notebooks graded (above), nothing was written",
               file=sys.stderr)
         return 130
     graded = [(str(notebook.path), rows) for notebook, rows in zip(notebooks, graded)]
