@@ -1,7 +1,8 @@
 """python -m microgpt_lib.student --out DIR NOTEBOOK...: the student edition of chapters.
 
 A chapter's solutions are cells tagged `solution` (code that passes the exercise's check, or
-the answers to the "why" questions); the student edition leaves them out and clears the
+the answers to the "why" questions); the student edition leaves them out, and the speaker
+notes (markdown cells of slide type `notes`, which speak to the teacher), and clears the
 outputs of the cells tagged `exercise`, where the learner's answers go.
 """
 import argparse
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 from nbconvert import NotebookExporter
+from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
 from .data import keep_stderr, name_max, output_target, write_atomically
@@ -22,9 +24,21 @@ WITHOUT_SOLUTIONS = Config(TagRemovePreprocessor={
 })
 
 
+def is_speaker_note(cell):
+    return cell.cell_type == 'markdown' and cell.metadata.get('slideshow', {}).get('slide_type') == 'notes'
+
+
+class RemoveSpeakerNotes(Preprocessor):
+    def preprocess(self, nb, resources):
+        nb.cells = [cell for cell in nb.cells if not is_speaker_note(cell)]
+        return nb, resources
+
+
 def student_edition(nb):
     """The student edition of the notebook nb, as the text of a new notebook file."""
-    text, _ = NotebookExporter(config=WITHOUT_SOLUTIONS).from_notebook_node(nb)
+    exporter = NotebookExporter(config=WITHOUT_SOLUTIONS)
+    exporter.register_preprocessor(RemoveSpeakerNotes, enabled=True)
+    text, _ = exporter.from_notebook_node(nb)
     return text
 
 
