@@ -373,7 +373,7 @@ class ShapesDiagram(Drawing):
 # cannot tell the colours apart. Masked squares are blank, as the heatmaps leave them.
 HEAD_COLOURS = ['#d55e00', '#22306b', '#009e73', '#44115e']
 MASKED_COLOUR = '#ffffff'
-SQUARE = 7      # points a side: one number of an array
+SQUARE = 5      # points a side: one number of an array (the picture fits a 1024x576 slide)
 
 
 def _grid(rows, columns, colour, cell=SQUARE):
@@ -411,7 +411,7 @@ def attention_shapes(T=7, n_embd=16, n_head=4):
     diagonal left blank by the causal mask; the weights mix v; the heads' outputs
     sit side by side again as (T, n_embd), which attn_wo turns into the layer's
     addition to the stream. Each head has its colour and its label, h0, h1, ...
-    Sized for a 1280 x 720 slide. Returns a graphviz.Digraph (a picture in a
+    Sized for a 1024 x 576 slide. Returns a graphviz.Digraph (a picture in a
     notebook), or a GraphText where `dot` is missing.
     """
     head_dim = n_embd // n_head

@@ -208,7 +208,7 @@ def test_the_teachers_edition_gives_each_exercise_the_arguments_of_its_check_cal
 
 def test_each_chapter_of_the_course_is_read_with_its_exercises():
     chapters = teachers_edition(ROOT / 'notebooks')
-    assert list(chapters) == [f'{n:02}' for n in range(12)]
+    assert list(chapters) == [f'{n:02}' for n in range(13)]
     assert [len(c.exercises) for c in chapters.values()] == [len(exercises_of(read(p))) for p in
                                                              sorted((ROOT / 'notebooks').glob('[0-9][0-9]_*.ipynb'))]
     assert chapters['02'].exercises[0].arguments == 'tanh, Value'

@@ -24,7 +24,7 @@ KEY_RESULTS = {
     '09_sampling': REFERENCE_LINES[-20:],
     '10_arrays': ['largest difference from the scalar model\'s logits'],
     '12_toward_gpt2': ['largest gradient difference 5.6e-17', 'microgpt                        2.362'],
-    '11_efficiency': ['1025 of 1025 lines identical', '✅ all 4,192 gradients agree'],
+    '11_efficiency': ['1025 of 1025 lines identical', 'All 4,192 gradients agree'],
 }
 
 
