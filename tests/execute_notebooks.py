@@ -3,7 +3,8 @@
     python tests/execute_notebooks.py notebooks/*.ipynb      # re-execute in place
 
 Widget state is not stored: the committed notebooks show every printed output
-and picture, while sliders come alive only in a running kernel.
+and picture, while sliders come alive only in a running kernel. A solution cell
+(tagged `solution`) is committed collapsed, source and outputs, until a learner opens it.
 """
 import sys
 import time
@@ -23,7 +24,17 @@ def execute(path, timeout=900):
                             resources={'metadata': {'path': str(Path(path).parent)}})
     client.execute()
     nb.metadata.pop('widgets', None)
+    for cell in nb.cells:
+        if 'solution' in cell.metadata.get('tags', []):
+            collapse(cell)
     return nb
+
+
+def collapse(cell):
+    """Fold the cell in JupyterLab: its source, and a code cell's outputs too."""
+    cell.metadata['jupyter'] = {'source_hidden': True}
+    if cell.cell_type == 'code':
+        cell.metadata['jupyter']['outputs_hidden'] = True
 
 
 def main(paths):

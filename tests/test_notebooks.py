@@ -129,6 +129,7 @@ def test_chapter_maps_back_to_the_original_and_asks_the_learner_to_predict_try_a
         assert '**In microgpt.py:**' in cells[0].source and GIST in cells[0].source
     hidden = [c for c in cells if 'solution' in c.metadata.get('tags', [])]
     assert all(c.metadata.get('jupyter', {}).get('source_hidden') for c in hidden)
+    assert all(c.metadata['jupyter'].get('outputs_hidden') for c in hidden if c.cell_type == 'code')
     for i, cell in enumerate(cells):
         if 'exercise' in cell.metadata.get('tags', []):   # each exercise has its solution right after it
             assert 'solution' in cells[i + 1].metadata.get('tags', []), cell.source[:60]
