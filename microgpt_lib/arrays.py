@@ -13,7 +13,7 @@ import numpy as np
 from .model import GPT, check_size, check_token_ids, num_params, weight_shapes, whole_number
 from .optim import linear_decay
 from .sample import check_temperature, check_tokenizer, most_likely
-from .train import TrainingDiverged, check_document
+from .train import TrainingDiverged, check_document, document_loss
 
 
 def rmsnorm(x):
@@ -181,6 +181,21 @@ class ArrayGPT:
         """(loss, {matrix name: gradient array}) for one document, like loss.backward() does."""
         loss = self._loss_and_grad(tokens)
         return loss, {name: self.grads[name].copy() for name, _, _ in weight_shapes(self.config)}
+
+
+def gap_to_scalar(model, tokens):
+    """How far ArrayGPT is from the scalar engine on one document: (loss gap, largest gradient gap).
+
+    model is a scalar GPT; neither it nor its gradients are changed. Chapters call this before any
+    result rests on the array engine (chapter 10 builds it): both gaps are float rounding, ~1e-16.
+    """
+    thawed = model.thawed()
+    loss = document_loss(thawed, tokens)
+    loss.backward()
+    array_loss, array_grads = ArrayGPT.from_gpt(model).loss_and_grads(tokens)
+    grad_gap = max(abs(p.grad - g) for name, matrix in thawed.weights.items()
+                   for row, array_row in zip(matrix, array_grads[name]) for p, g in zip(row, array_row))
+    return abs(loss.data - array_loss), float(grad_gap)
 
 
 class Adam:

@@ -198,3 +198,21 @@ def test_program_refuses_an_unknown_engine_with_argparses_error():
     assert run.returncode == 2
     assert "argument --engine: invalid choice: 'torch'" in run.stderr
     assert 'scalar' in run.stderr and 'numpy' in run.stderr
+
+
+def test_the_gap_to_the_scalar_engine_is_rounding_and_sees_a_changed_weight(names, monkeypatch):
+    docs, tokenizer, rng = names
+    model = GPT.initialise(Config(vocab_size=tokenizer.vocab_size), rng)
+    tokens = tokenizer.document('yuheng')
+    loss_gap, grad_gap = arrays.gap_to_scalar(model, tokens)
+    assert loss_gap < 1e-15 and grad_gap < 1e-15
+    assert all(p.grad == 0 for p in model.parameters())         # the caller's model is left alone
+    from_gpt = ArrayGPT.from_gpt
+
+    def off_by_a_little(gpt):                                   # an array engine with one weight wrong
+        array_model = from_gpt(gpt)
+        array_model.weights['lm_head'][0, 0] += 1e-3
+        return array_model
+    monkeypatch.setattr(ArrayGPT, 'from_gpt', off_by_a_little)
+    loss_gap, grad_gap = arrays.gap_to_scalar(model, tokens)
+    assert loss_gap > 1e-7 and grad_gap > 1e-7
