@@ -295,11 +295,11 @@ def plot_attention(grids, labels, title, alt):
     """Heatmaps of attention grids, one panel per head, rows and columns labelled by the tokens,
     shown with alt text saying what to see in them.
 
-    At most 8.8 inches wide with 12-point text, so that on a slide (880 pixels for a picture) it
-    is not shrunk and its text is at least 3/4 of the slide's body text.
+    At most 8.8 inches wide with the course's 14-point plot text, so that a slide shows it
+    unshrunk and its text is as large as on every other picture.
     """
     import matplotlib.pyplot as plt
-    with plt.rc_context({'font.size': 12}):
+    with plt.rc_context({'font.size': 14}):
         fig, axes = plt.subplots(1, len(grids), figsize=(min(8.8, 2.1 * len(grids) + 1.5), 3.4),
                                  squeeze=False, sharey=True, layout='constrained')
         for h, (ax, grid) in enumerate(zip(axes[0], grids)):
