@@ -33,9 +33,10 @@ def test_num_params_accepts_the_solution(capsys):
     assert '4,192' in capsys.readouterr().out
 
 
-def test_num_params_accepts_numpy_integers(capsys):
+def test_num_params_accepts_numpy_integers_and_integer_valued_floats(capsys):
     assert check_num_params(lambda V, d, L, B: np.int64(2 * V * d + B * d + L * 12 * d ** 2))
-    assert 'Correct' in capsys.readouterr().out
+    assert check_num_params(lambda V, d, L, B: 2.0 * V * d + B * d + L * 12 * d ** 2)     # 4192.0 is a count too
+    assert capsys.readouterr().out.count('Correct') == 2
 
 
 @pytest.mark.parametrize('formula, hint', [

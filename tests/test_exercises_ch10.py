@@ -5,8 +5,8 @@ import pytest
 from microgpt_lib.exercises.ch10 import check_masked_scores, check_peeking_losses, expected_peeking_losses
 
 
-@pytest.mark.parametrize('answer', [84, np.int64(84), np.array(84)])
-def test_the_count_passes(answer, capsys):
+@pytest.mark.parametrize('answer', [84, np.int64(84), np.array(84), 84.0, np.float64(84)])
+def test_the_count_passes_whatever_its_type(answer, capsys):
     assert check_masked_scores(answer)
     assert 'Correct!' in capsys.readouterr().out
 
@@ -16,8 +16,8 @@ def test_the_count_passes(answer, capsys):
     (112, "the diagonal too"),
     (196, "every score"),
     (50, "T(T-1)/2"),
-    ('84', "not a whole number"),
-    (84.5, "not a whole number"),
+    ('84', "give a whole number"),
+    (84.5, "give a whole number"),
 ])
 def test_the_usual_mistakes_are_named(answer, hint, capsys):
     assert not check_masked_scores(answer)
