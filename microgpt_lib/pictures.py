@@ -449,3 +449,81 @@ def attention_shapes(T=7, n_embd=16, n_head=4):
                f"side by side, {T} by {n_embd}, each head's {head_dim} columns together, go through attn_wo "
                f"and are added to x.")
     return shown(dot)
+
+
+def plot_embedding_map(emap, title):
+    """Each token at its place on the embeddings' two first principal components, labelled by its
+    name (an inside.EmbeddingMap), with alt text naming who lies at each end of the first one."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    x, y = emap.points.T
+    with plt.rc_context({'font.size': 14}):
+        fig, ax = plt.subplots(figsize=(8.8, 3.9), layout='constrained')
+        ax.scatter(x, y, s=12, color='#1b4f8a')
+        for label, (px, py) in zip(emap.labels, emap.points):
+            ax.annotate(label, (px, py), xytext=(4, 3), textcoords='offset points')
+        ax.margins(0.08)
+        ax.set_xlabel(f'first component ({emap.shares[0]:.0%} of the variance)')
+        ax.set_ylabel(f'second ({emap.shares[1]:.0%})')
+        ax.set_title(title)
+        order = emap.along(0)
+        show_figure(fig, f"{title}: the {len(emap.labels)} token embeddings on their two first principal "
+                         f"components, which keep {emap.kept:.0%} of their variance, each point labelled with "
+                         f"its token. Farthest right along the first component: {', '.join(order[:-7:-1])}; "
+                         f"farthest left: {', '.join(order[:4])}.")
+
+
+def plot_firing_rates(runs, title):
+    """Each MLP unit's share of positions where its ReLU fires, sorted, one line style per run
+    ({label: inside.Dead}), with alt text giving each run's share of zeros and its extremes."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    styles = [('#1b4f8a', '-', 'o'), ('#b3541e', '--', 's'), ('#2e7d32', ':', '^')]
+    with plt.rc_context({'font.size': 14}):
+        fig, ax = plt.subplots(figsize=(8.8, 3.4), layout='constrained')
+        for (label, dead), (color, linestyle, marker) in zip(runs.items(), styles):
+            ax.plot(np.sort(dead.rates), color=color, linestyle=linestyle, marker=marker, markersize=4,
+                    label=f'{label}: {dead.zero:.0%} of outputs are 0')
+        ax.set(xlabel='hidden unit, from the least to the most active',
+               ylabel='fires at this\nshare of positions', ylim=(0, None), title=title)
+        ax.legend(loc='upper left')
+        said = [f"{label}, {dead.zero:.0%} of all outputs are 0, the rarest unit fires at {dead.rates.min():.1%} "
+                f"of positions and the most active at {dead.rates.max():.0%}, and "
+                f"{round(dead.never_fire * len(dead.rates))} of {len(dead.rates)} units never fire"
+                for label, dead in runs.items()]
+        show_figure(fig, f"{title}: each unit's share of positions where it fires, sorted. " + "; ".join(said) + ".")
+
+
+def plot_update_ratios(ratios, title, guide=-3, window=50):
+    """log10(|update| / |weight|) at every step, one panel per matrix ({name: per-step ratios}): each
+    step thinly, the mean of the last `window` boldly, and Karpathy's guide line at 1e-3, dashed."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from .widgets import faint, smooth
+    columns = 3
+    rows = -(-len(ratios) // columns)
+    below = {}                  # name -> the first step from which the mean stays under the guide line
+    with plt.rc_context({'font.size': 14}):
+        fig, axes = plt.subplots(rows, columns, figsize=(8.8, 1.45 * rows + 0.9), sharex=True, sharey=True,
+                                 squeeze=False, layout='constrained')
+        for ax, (name, ratio) in zip(axes.flat, ratios.items()):
+            means = np.array(smooth(list(ratio), window))
+            above = np.flatnonzero(means >= guide)
+            below[name] = above[-1] + 1 if len(above) else 0
+            ax.plot(ratio, color=faint('#1b4f8a'), linewidth=0.6)
+            ax.plot(means, color='#1b4f8a', linewidth=2.2)
+            ax.axhline(guide, color='black', linestyle='--', linewidth=1)
+            ax.set_title(name)
+        for ax in axes.flat[len(ratios):]:
+            ax.set_visible(False)
+        axes[0][0].set_ylim(guide - 2.5, 0)
+        fig.supxlabel('step')
+        fig.supylabel(f'log10 ratio (dashed: {10.0 ** guide:g})')
+        fig.suptitle(title)
+        starts = [float(np.mean(r[:window])) for r in ratios.values()]
+        show_figure(fig, f"{title}: one panel per matrix, log10 of each step's update over the matrix's size, thin, "
+                         f"and its mean over {window} steps, bold, with a dashed line at {guide} (1e-3). The first "
+                         f"{window} steps average between {min(starts):.1f} and {max(starts):.1f}; the means fall "
+                         f"as the learning rate decays and stay under the dashed line only from step "
+                         f"{min(below.values())} ({min(below, key=below.get)}) to {max(below.values())} "
+                         f"({max(below, key=below.get)}) of {len(next(iter(ratios.values())))}.")
