@@ -458,7 +458,7 @@ def plot_embedding_map(emap, title):
     import numpy as np
     x, y = emap.points.T
     with plt.rc_context({'font.size': 14}):
-        fig, ax = plt.subplots(figsize=(8.8, 3.9), layout='constrained')
+        fig, ax = plt.subplots(figsize=(8.8, 3.3), layout='constrained')
         ax.scatter(x, y, s=12, color='#1b4f8a')
         for label, (px, py) in zip(emap.labels, emap.points):
             ax.annotate(label, (px, py), xytext=(4, 3), textcoords='offset points')
@@ -480,12 +480,12 @@ def plot_firing_rates(runs, title):
     import numpy as np
     styles = [('#1b4f8a', '-', 'o'), ('#b3541e', '--', 's'), ('#2e7d32', ':', '^')]
     with plt.rc_context({'font.size': 14}):
-        fig, ax = plt.subplots(figsize=(8.8, 3.4), layout='constrained')
+        fig, ax = plt.subplots(figsize=(8.8, 3.0), layout='constrained')
         for (label, dead), (color, linestyle, marker) in zip(runs.items(), styles):
             ax.plot(np.sort(dead.rates), color=color, linestyle=linestyle, marker=marker, markersize=4,
                     label=f'{label}: {dead.zero:.0%} of outputs are 0')
         ax.set(xlabel='hidden unit, from the least to the most active',
-               ylabel='fires at this\nshare of positions', ylim=(0, None), title=title)
+               ylabel='fires at this\nshare of positions', ylim=(0, 1.05), title=title)
         ax.legend(loc='upper left')
         said = [f"{label}, {dead.zero:.0%} of all outputs are 0, the rarest unit fires at {dead.rates.min():.1%} "
                 f"of positions and the most active at {dead.rates.max():.0%}, and "
@@ -502,16 +502,18 @@ def plot_update_ratios(ratios, title, guide=-3, window=50):
     from .widgets import faint, smooth
     columns = 3
     rows = -(-len(ratios) // columns)
-    below = {}                  # name -> the first step from which the mean stays under the guide line
+    under = {}                  # name -> the step (from 1) from which the mean stays under the guide line
     with plt.rc_context({'font.size': 14}):
-        fig, axes = plt.subplots(rows, columns, figsize=(8.8, 1.45 * rows + 0.9), sharex=True, sharey=True,
+        fig, axes = plt.subplots(rows, columns, figsize=(8.8, 1.25 * rows + 0.8), sharex=True, sharey=True,
                                  squeeze=False, layout='constrained')
         for ax, (name, ratio) in zip(axes.flat, ratios.items()):
+            steps = np.arange(1, len(ratio) + 1)
             means = np.array(smooth(list(ratio), window))
-            above = np.flatnonzero(means >= guide)
-            below[name] = above[-1] + 1 if len(above) else 0
-            ax.plot(ratio, color=faint('#1b4f8a'), linewidth=0.6)
-            ax.plot(means, color='#1b4f8a', linewidth=2.2)
+            above = steps[means >= guide]
+            if not len(above) or above[-1] < len(ratio):
+                under[name] = above[-1] + 1 if len(above) else 1
+            ax.plot(steps, ratio, color=faint('#1b4f8a'), linewidth=0.6)
+            ax.plot(steps, means, color='#1b4f8a', linewidth=2.2)
             ax.axhline(guide, color='black', linestyle='--', linewidth=1)
             ax.set_title(name)
         for ax in axes.flat[len(ratios):]:
@@ -521,9 +523,14 @@ def plot_update_ratios(ratios, title, guide=-3, window=50):
         fig.supylabel(f'log10 ratio (dashed: {10.0 ** guide:g})')
         fig.suptitle(title)
         starts = [float(np.mean(r[:window])) for r in ratios.values()]
+        if under:
+            first, last = min(under, key=under.get), max(under, key=under.get)
+            ends = f"from step {under[first]} ({first}) to step {under[last]} ({last})"
+            never = [name for name in ratios if name not in under]
+            ends += f"; {', '.join(never)} never" if never else ""
+        else:
+            ends = "never"
         show_figure(fig, f"{title}: one panel per matrix, log10 of each step's update over the matrix's size, thin, "
                          f"and its mean over {window} steps, bold, with a dashed line at {guide} (1e-3). The first "
-                         f"{window} steps average between {min(starts):.1f} and {max(starts):.1f}; the means fall "
-                         f"as the learning rate decays and stay under the dashed line only from step "
-                         f"{min(below.values())} ({min(below, key=below.get)}) to {max(below.values())} "
-                         f"({max(below, key=below.get)}) of {len(next(iter(ratios.values())))}.")
+                         f"{window} steps average between {min(starts):.1f} and {max(starts):.1f}; the means then "
+                         f"fall, and stay under the dashed line {ends}, of {len(next(iter(ratios.values())))} steps.")

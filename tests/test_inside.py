@@ -112,9 +112,10 @@ def test_the_pictures_say_what_their_data_show(model, alts):
     model.weights['layer0.mlp_fc1'][:16] = 0
     pictures.plot_firing_rates({'half dead': inside.dead_relus(model, DOCUMENTS)[0]}, 'Firing')
     assert '16 of 32 units never fire' in alts[-1] and 'rarest unit fires at 0.0%' in alts[-1]
-    ratios = {'wte': np.linspace(-1, -4, 100), 'wpe': np.full(100, -2.0)}
+    ratios = {'wte': np.linspace(-1, -4, 100), 'wpe': np.full(100, -2.0), 'lm_head': np.full(100, -3.5)}
     pictures.plot_update_ratios(ratios, 'Ratios', window=1)
-    assert 'between -2.0 and -1.0' in alts[-1] and 'from step 67 (wte) to 100 (wpe) of 100' in alts[-1]
+    assert 'between -3.5 and -1.0' in alts[-1]
+    assert 'from step 1 (lm_head) to step 68 (wte); wpe never, of 100 steps' in alts[-1]
 
 
 @pytest.mark.parametrize('answer, hint', [
