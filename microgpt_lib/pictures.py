@@ -1,6 +1,7 @@
 """Pictures: computation graphs, the model's block diagram, a schematic of one attention head and
 the shapes of one attention layer's arrays, drawn with Graphviz (as text where `dot` is missing);
-attention heatmaps."""
+attention heatmaps; and the looks inside a trained model (microgpt_lib.inside): its embeddings on
+a map, how often its MLP's units fire, how far each step moves each matrix."""
 import base64
 import html
 import io
