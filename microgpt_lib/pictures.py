@@ -452,6 +452,28 @@ def attention_shapes(T=7, n_embd=16, n_head=4):
     return shown(dot)
 
 
+def label_offsets(ax, points, pixels_per_point, radius=10):
+    """Where to write each point's label (offsets in points) so that it is nearer its own point than any
+    other and as far as it gets from the other points and labels: the most crowded points choose first."""
+    import numpy as np
+    at = ax.transData.transform(points)
+    directions = [(math.cos(a), math.sin(a)) for a in np.linspace(0, 2 * math.pi, 16, endpoint=False)]
+    others = lambda i: np.delete(at, i, axis=0)
+    crowding = [np.linalg.norm(others(i) - at[i], axis=1).min() for i in range(len(at))]
+    offsets, labels = {}, []
+    for i in np.argsort(crowding):
+        def room(direction):
+            centre = at[i] + np.multiply(direction, radius * pixels_per_point)
+            to_points = np.linalg.norm(others(i) - centre, axis=1).min()
+            to_labels = min((np.linalg.norm(centre - c) for c in labels), default=np.inf)
+            own = np.linalg.norm(centre - at[i])
+            return min(to_points, to_labels) if own < to_points else -np.inf
+        best = max(directions, key=room)
+        offsets[i] = (best[0] * radius, best[1] * radius)
+        labels.append(at[i] + np.multiply(best, radius * pixels_per_point))
+    return [offsets[i] for i in range(len(at))]
+
+
 def plot_embedding_map(emap, title):
     """Each token at its place on the embeddings' two first principal components, labelled by its
     name (an inside.EmbeddingMap), with alt text naming who lies at each end of the first one."""
@@ -461,9 +483,10 @@ def plot_embedding_map(emap, title):
     with plt.rc_context({'font.size': 14}):
         fig, ax = plt.subplots(figsize=(8.8, 3.3), layout='constrained')
         ax.scatter(x, y, s=12, color='#1b4f8a')
-        for label, (px, py) in zip(emap.labels, emap.points):
-            ax.annotate(label, (px, py), xytext=(4, 3), textcoords='offset points')
         ax.margins(0.08)
+        fig.canvas.draw()                   # fixes the axes' limits, so that points have their places in pixels
+        for label, point, offset in zip(emap.labels, emap.points, label_offsets(ax, emap.points, fig.dpi / 72)):
+            ax.annotate(label, point, xytext=offset, textcoords='offset points', ha='center', va='center')
         ax.set_xlabel(f'first component ({emap.shares[0]:.0%} of the variance)')
         ax.set_ylabel(f'second ({emap.shares[1]:.0%})')
         ax.set_title(title)

@@ -136,3 +136,19 @@ def test_nearest_to_a_accepts_o_and_hints_at_the_placeholder(capsys):
     assert verdict(check_nearest_to_a, 'o', capsys=capsys)[0]
     ok, out = verdict(check_nearest_to_a, ..., capsys=capsys)
     assert not ok and 'Replace the ...' in out
+
+
+def test_each_label_of_the_map_sits_nearer_its_own_point_than_any_other():
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    points = np.array([[0.0, 0.0], [0.01, 0.02], [0.03, -0.01], [1.0, 1.0], [0.5, 0.1]])
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.scatter(*points.T)
+    fig.canvas.draw()
+    at = ax.transData.transform(points)
+    for i, offset in enumerate(pictures.label_offsets(ax, points, fig.dpi / 72)):
+        centre = at[i] + np.multiply(offset, fig.dpi / 72)
+        distances = np.linalg.norm(at - centre, axis=1)
+        assert distances.argmin() == i
+    plt.close(fig)
