@@ -8,7 +8,7 @@ import math
 import random
 import string
 
-from . import as_number, attempt, check_number, close, exercise, judge, piece, read_numbers, report, shown
+from . import as_number, attempt, call, check_number, close, exercise, judge, piece, read_numbers, report, shown
 from .. import nn
 from ..engine import Value
 from ..model import GPT, Config
@@ -223,8 +223,9 @@ def numbers_of(result):
     return numbers if all(as_number(n) is not None for n in numbers) else None
 
 
-def compare_piece(call, function, finished, args, mistakes, returns, output=lambda result: result):
-    """One sentence saying how function(*args) differs from finished(*args), or None if it does not.
+def compare_piece(what, function, finished, args, mistakes, returns, output=lambda result: result):
+    """One sentence, beginning with what (the call), saying how function(*args) differs from
+    finished(*args), or None if it does not.
 
     mistakes are (a function making that mistake, the sentence naming it); returns says what the
     result should be. Data and gradients are compared within the one check policy's tolerance.
@@ -234,18 +235,19 @@ def compare_piece(call, function, finished, args, mistakes, returns, output=lamb
     got_numbers = numbers_of(got)
     if got_numbers is not None and shape(got) == shape(expected) and close(got_numbers, numbers_of(expected)):
         if grads is None:
-            return f"{call} gave plain numbers, not Values: keep them Values, so that gradients flow back"
+            return f"{what} gave plain numbers, not Values: keep them Values, so that gradients flow back"
         if not close(grads, expected_grads):
-            return (f"{call} gave the right numbers but other gradients: build the result from the "
+            return (f"{what} gave the right numbers but other gradients: build the result from the "
                     f"inputs' Values only (no .data, no new Values)")
         return None
     for mistaken, sentence in mistakes:
-        wrong, _ = run_on_values(mistaken, args, output, gradients=False)
+        wrong, error = call(run_on_values, mistaken, args, output, False)
+        wrong = None if error else wrong[0]        # a mistake that cannot happen on these inputs
         if got_numbers is not None and shape(wrong) == shape(got) and close(got_numbers, numbers_of(wrong)):
-            return f"{call} is not microgpt_lib's: {sentence}"
+            return f"{what} is not microgpt_lib's: {sentence}"
     if got_numbers is None or shape(got) != shape(expected):
-        return f"{call} gave {shown(got, 40)}, not what it should: {returns}"
-    return (f"{call} gave {shown([round(n, 4) for n in got_numbers], 40)}, expected "
+        return f"{what} gave {shown(got, 40)}, not what it should: {returns}"
+    return (f"{what} gave {shown([round(n, 4) for n in got_numbers], 40)}, expected "
             f"{shown([round(n, 4) for n in numbers_of(expected)], 40)}")
 
 
