@@ -1,13 +1,15 @@
 """Chapter 06's exercise checks: accept the worked solutions, explain the typical mistakes."""
 import math
+import random
 
 import numpy as np
 import pytest
 
 from microgpt_lib import Tokenizer, Value, load_docs, softmax
 from microgpt_lib import GPT, Config, document_loss, topological_order
-from microgpt_lib.exercises.ch06 import (ANNA_ROWS, check_graph_nodes, check_initial_loss, check_logit_grads,
-                                         check_wte_rows, graph_nodes)
+from microgpt_lib.exercises.ch06 import (ANNA_ROWS, check_document_loss, check_graph_nodes, check_initial_loss,
+                                         check_logit_grads, check_wte_rows, graph_nodes)
+from test_exercises_ch03 import wrap_every_number
 
 PROBS = softmax([2.0, 1.0, 0.1])
 
@@ -51,8 +53,12 @@ def test_logit_grads_accepts_the_solution_and_what_backward_computes(capsys):
     assert check_logit_grads([z.grad for z in logits])
     assert check_logit_grads(np.array([z.grad for z in logits]))
     assert capsys.readouterr().out.count('Correct') == 3
-    assert not check_logit_grads([-0.3410, 0.2424, 0.0986])
-    assert 'rounded too far' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('on_paper', [[-0.341, 0.242, 0.0986], [-0.341, 0.242, 0.099], (-0.3410, 0.2424, 0.0986)])
+def test_logit_grads_accepts_a_careful_hand_computation_to_3_significant_digits(on_paper, capsys):
+    assert check_logit_grads(on_paper)
+    assert 'Correct to 3 significant digits' in capsys.readouterr().out
 
 
 @pytest.mark.parametrize('answer, hint', [
@@ -99,20 +105,32 @@ def test_wte_rows_explains_typical_mistakes(answer, hint, capsys):
 
 def test_the_graph_size_is_measured_on_the_chapters_model():
     """Exercise 4's answer, counted on microgpt's own first-step model: the graph's shape ignores the weights."""
-    import random
     docs = load_docs()
     rng = random.Random(42)
     rng.shuffle(docs)
     tokenizer = Tokenizer.from_docs(docs)
     model = GPT.initialise(Config(tokenizer.vocab_size), rng)
     count = len(topological_order(document_loss(model, tokenizer.document('christopher'))))
-    assert count == graph_nodes('christopher') > graph_nodes('yuheng')
+    assert (count, graph_nodes('yuheng')) == (graph_nodes('christopher')[0], (57706, 59647))
+
+
+def test_the_graph_sizes_on_the_original_engine_are_what_an_engine_wrapping_every_number_counts(monkeypatch):
+    expected = {name: graph_nodes(name)[1] for name in ('yuheng', 'christopher')}
+    assert expected['yuheng'] == 59647          # the original's first step, as issue 17 measured it
+    wrap_every_number(monkeypatch)
+    tokenizer = Tokenizer.from_docs(['abcdefghijklmnopqrstuvwxyz'])
+    model = GPT.initialise(Config(tokenizer.vocab_size), random.Random(0))
+    for name, count in expected.items():
+        assert len(topological_order(document_loss(model, tokenizer.document(name)))) == count
 
 
 @pytest.mark.parametrize('answer, ok, explanation', [
-    (lambda: graph_nodes('christopher'), True, 'Correct'),
-    (lambda: np.int64(graph_nodes('christopher')), True, 'Correct'),
-    (lambda: graph_nodes('yuheng'), False, "the count for 'yuheng'"),
+    (lambda: graph_nodes('christopher')[0], True, "Correct, on the course's engine: 99,029. The original's makes 102,715"),
+    (lambda: np.int64(graph_nodes('christopher')[0]), True, "on the course's engine"),
+    (lambda: float(graph_nodes('christopher')[0]), True, "on the course's engine"),
+    (lambda: graph_nodes('christopher')[1], True, "Correct, on the original's engine: 102,715, because its Value wraps"),
+    (lambda: graph_nodes('yuheng')[0], False, "the count for 'yuheng'"),
+    (lambda: graph_nodes('yuheng')[1], False, "the count for 'yuheng'"),
     (lambda: 12, False, 'number of positions'),
     (lambda: 11, False, 'number of letters'),
     (lambda: 99000, False, 'is not it'),
