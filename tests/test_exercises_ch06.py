@@ -139,3 +139,55 @@ def test_the_graph_sizes_on_the_original_engine_are_what_an_engine_wrapping_ever
 def test_the_graph_size_check(answer, ok, explanation, capsys):
     assert bool(check_graph_nodes(answer())) == ok
     assert explanation in capsys.readouterr().out
+
+
+# The piece: the mean cross-entropy of a document.
+
+def a_document_loss(target=1, mean=True, sign=-1, cut=True, fresh_cache=False):
+    """The worked document_loss, or one with a typical mistake."""
+    def document_loss(model, tokens):
+        n = min(model.config.block_size, len(tokens) - 1) if cut else len(tokens) - 1
+        keys, values = model.new_cache()
+        losses = []
+        for pos_id in range(n):
+            if fresh_cache:
+                keys, values = model.new_cache()
+            probs = softmax(model(tokens[pos_id], pos_id, keys, values))
+            losses.append(sign * probs[tokens[pos_id + target]].log())
+        return (1 / n) * sum(losses) if mean else sum(losses)
+    return document_loss
+
+
+def test_the_finished_and_the_worked_document_loss_pass_and_are_the_learners_own(capsys):
+    worked = a_document_loss()
+    assert check_document_loss(document_loss) is document_loss and check_document_loss(worked) is worked
+    assert capsys.readouterr().out.count('OK: your document_loss matches') == 2
+
+
+def test_an_unwritten_document_loss_is_unanswered_and_the_chapter_goes_on_with_microgpt_libs(capsys):
+    def unwritten(model, tokens):
+        raise NotImplementedError()
+    standing_in = check_document_loss(unwritten)
+    out = capsys.readouterr().out
+    assert 'is not written yet' in out and "goes on with microgpt_lib's document_loss" in out
+    tokenizer = Tokenizer.from_docs(['a', 'b'])
+    model = GPT.initialise(Config(3, n_layer=1, n_embd=2, n_head=1, block_size=2), random.Random(0))
+    assert standing_in(model, tokenizer.document('a')).data == document_loss(model, tokenizer.document('a')).data
+
+
+@pytest.mark.parametrize('mistake, says', [
+    (a_document_loss(mean=False), 'you summed the positions\' losses; the document\'s loss is their mean'),
+    (a_document_loss(target=0), 'the log-probability of the token the model reads, tokens[pos_id]'),
+    (a_document_loss(sign=1), 'check the sign'),
+    (a_document_loss(cut=False), 'raised ValueError: position 4 is out of range: this model sees positions 0 to 3: '
+                                 'the model reads at most block_size positions'),
+    (a_document_loss(fresh_cache=True), 'one KV cache for the whole document'),
+    (lambda model, tokens: (1 / len(tokens)) * sum(a_document_loss(mean=False)(model, tokens) for _ in [0]),
+     'not by len(tokens)'),
+    (lambda model, tokens: a_document_loss()(model, tokens).data, 'should return one Value'),
+    (lambda model, tokens: Value(a_document_loss()(model, tokens).data), 'the right loss but the wrong gradients'),
+])
+def test_a_typical_mistake_in_document_loss_fails_with_a_message_that_names_it(mistake, says, capsys):
+    assert check_document_loss(mistake) is not mistake
+    out = capsys.readouterr().out
+    assert out.startswith('Not yet:') and says in out
