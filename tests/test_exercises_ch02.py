@@ -148,3 +148,192 @@ def test_big_learning_rate_accepts_the_run_where_the_neuron_dies(capsys):
 def test_big_learning_rate_explains_mistakes(answer, explanation, capsys):
     ok, out = verdict(check_big_learning_rate, answer, capsys=capsys)
     assert not ok and explanation in out
+
+
+# The pieces: the learner's Value, its operations and backward()
+
+from microgpt_lib import engine
+from microgpt_lib.exercises.ch02 import (check_add, check_backward, check_exp, check_log, check_mul, check_power,
+                                         check_propagate, check_relu, check_topological_order, propagate)
+
+
+def unwritten(*args):
+    raise NotImplementedError()
+
+
+def add(self, other):
+    V = type(self)
+    if isinstance(other, V):
+        return V(self.data + other.data, (self, other), (1, 1), '+')
+    return V(self.data + other, (self,), (1,), f'+ {other:g}')
+
+
+def mul(self, other, crossed=True):
+    V = type(self)
+    if isinstance(other, V):
+        grads = (other.data, self.data) if crossed else (self.data, other.data)
+        return V(self.data * other.data, (self, other), grads, '*')
+    return V(self.data * other, (self,), (other,), f'* {other:g}')
+
+
+def one_input(name, data, local_grad, label=None):
+    """A one-input operation of the chapter's Value: data(x) and local_grad(x, data) (a solution or a mistake)."""
+    def operation(self, *k):
+        result = data(self.data, *k)
+        return type(self)(result, (self,), (local_grad(self.data, result, *k),), label or name)
+    operation.__name__ = name
+    return operation
+
+
+def power(local_grad):
+    def operation(self, k):
+        return type(self)(self.data ** k, (self,), (local_grad(self.data, k),), f'** {k:g}')
+    operation.__name__ = 'power'
+    return operation
+
+
+def chapter_value(**methods):
+    """A class like the chapter's Value: its own __init__, and the methods given (the solutions by default)."""
+    class Value:
+        def __init__(self, data, children=(), local_grads=(), op=''):
+            self.data, self.grad = data, 0
+            self._children, self._local_grads, self._op = children, local_grads, op
+    solutions = {
+        '__add__': add, '__mul__': mul, '__pow__': power(lambda x, k: k * x ** (k - 1)),
+        'log': one_input('log', math.log, lambda x, out: 1 / x),
+        'exp': one_input('exp', math.exp, lambda x, out: math.exp(x)),
+        'relu': one_input('relu', lambda x: max(0, x), lambda x, out: float(x > 0)),
+        'backward': engine.Value.backward,
+    }
+    for name, method in {**solutions, **methods}.items():
+        setattr(Value, name, method)
+    return Value
+
+
+@pytest.mark.parametrize('check', [check_add, check_mul, check_power, check_log, check_exp, check_relu, check_backward])
+def test_the_chapters_value_passes_and_goes_on(check, capsys):
+    Value = chapter_value()
+    assert check(Value) is Value
+    assert 'OK:' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('check, method', [(check_add, '__add__'), (check_mul, '__mul__'), (check_power, '__pow__'),
+                                           (check_log, 'log'), (check_exp, 'exp'), (check_relu, 'relu'),
+                                           (check_backward, 'backward')])
+def test_an_unwritten_method_goes_on_with_microgpt_libs_value(check, method, capsys):
+    Value = chapter_value(**{method: unwritten})
+    stand_in = check(Value)
+    out = capsys.readouterr().out
+    assert stand_in is not Value and 'OK:' not in out and "microgpt_lib's Value" in out
+    assert issubclass(stand_in, engine.Value) and stand_in is not engine.Value    # the chapter may attach to it
+    a, b = stand_in(2.0), stand_in(0.5)
+    L = (a * b + b.exp()).log()
+    L.backward()
+    assert (a.grad, b.grad) == (0.1887703343990727, 1.3775406687981453)
+
+
+@pytest.mark.parametrize('check, methods, explanation', [
+    (check_mul, {'__mul__': lambda self, other: mul(self, other, crossed=False)}, 'crossed over'),
+    (check_add, {'__add__': lambda self, other: add(self, other if isinstance(other, type(self))
+                                                             else type(self)(other))}, 'use the plain number 10'),
+    (check_add, {'__add__': lambda self, other: type(self)(self.data + other.data, (self, other), (1, 1))},
+     "label the node of Value(2.0) + Value(-3.0) '+'"),
+    (check_add, {'__add__': lambda self, other: self.data + other.data}, 'must return a new Value'),
+    (check_power, {'__pow__': power(lambda x, k: k * x ** k)}, "exponent is off by one"),
+    (check_power, {'__pow__': power(lambda x, k: x ** (k - 1))}, "multiplies by k"),
+    (check_exp, {'exp': one_input('exp', math.exp, lambda x, out: x)}, "its own result, e**x, not the input"),
+    (check_exp, {'exp': one_input('exp', lambda x: math.e ** x, lambda x, out: out)}, 'not equal to the last bit'),
+    (check_relu, {'relu': one_input('relu', lambda x: max(0, x), lambda x, out: float(x >= 0))},
+     'at exactly 0'),
+    (check_log, {'log': one_input('log', math.log, lambda x, out: 1 / x, label='ln')}, "'log', not 'ln'"),
+])
+def test_a_typical_mistake_in_an_operation_is_named(check, methods, explanation, capsys):
+    Value = chapter_value(**methods)
+    assert check(Value) is not Value
+    out = capsys.readouterr().out
+    assert explanation in out and out.count('\n  - ') == 1, out
+
+
+def backward_without(seed=True, reverse=True):
+    def backward(self):
+        topo = engine.topological_order(self)
+        if seed:
+            self.grad = 1
+        for v in reversed(topo) if reverse else topo:
+            propagate(v)
+    return backward
+
+
+@pytest.mark.parametrize('backward, explanation', [(backward_without(seed=False), 'set self.grad = 1 first'),
+                                                   (backward_without(reverse=False), 'walk the order in reverse')])
+def test_backwards_typical_mistakes_are_named(backward, explanation, capsys):
+    Value = chapter_value(backward=backward)
+    assert check_backward(Value) is not Value
+    out = capsys.readouterr().out
+    assert explanation in out and 'a.grad is 0.0, expected 0.1887703343990727' in out
+
+
+def propagate_assigning(v):
+    for child, local_grad in zip(v._children, v._local_grads):
+        child.grad = local_grad * v.grad
+
+
+def propagate_without_local_grads(v):
+    for child in v._children:
+        child.grad += v.grad
+
+
+def test_propagate_passes_and_its_typical_mistakes_are_named(capsys):
+    assert check_propagate(propagate) is propagate
+    for mistake, explanation in [(propagate_assigning, "don't assign with ="),
+                                 (propagate_without_local_grads, "by each child's local gradient")]:
+        stand_in = check_propagate(mistake)
+        assert stand_in is not mistake and explanation in capsys.readouterr().out
+    assert check_propagate(unwritten) is not unwritten
+    a = engine.Value(3.0)
+    square = a * a
+    square.grad = 1
+    check_propagate(unwritten)(square)
+    assert a.grad == 6.0
+
+
+def topological_order_by(visit_children, append_first=False, remember=True):
+    """A recursive topological sort: the solution, or a typical mistake."""
+    def topological_order(root):
+        topo, visited = [], set()
+        def visit(v):
+            if v in visited:
+                return
+            if remember:
+                visited.add(v)
+            if append_first:
+                topo.append(v)
+            for child in visit_children(v._children):
+                visit(child)
+            if not append_first:
+                topo.append(v)
+        visit(root)
+        return topo
+    return topological_order
+
+
+@pytest.mark.parametrize('mistake, explanation', [
+    (topological_order_by(list, append_first=True), 'children visited after their parent, L before its child s'),
+    (topological_order_by(reversed), "a valid order but not microgpt's"),
+    (topological_order_by(list, remember=False), 'lists b more than once'),
+    (lambda root: tuple(engine.topological_order(root)), 'return a list'),
+])
+def test_topological_orders_typical_mistakes_are_named(mistake, explanation, capsys):
+    assert check_topological_order(mistake) is not mistake
+    assert explanation in capsys.readouterr().out
+
+
+def test_topological_order_passes_and_goes_on(capsys):
+    solution = topological_order_by(list)
+    assert check_topological_order(solution) is solution
+    assert 'OK:' in capsys.readouterr().out
+    stand_in = check_topological_order(unwritten)
+    chain = engine.Value(1.0)
+    for _ in range(5_000):
+        chain = chain + 1
+    assert len(stand_in(chain)) == 5_001
