@@ -48,7 +48,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from tqdm import tqdm
 
 from .data import keep_stderr, output_target, write_atomically
-from .exercises import PLACEHOLDER_HINT, VERDICT_MIME
+from .exercises import VERDICT_MIME, is_unanswered
 
 CHECKS = Path(__file__).parent / 'exercises'        # the checks' source, read by the grader's cells
 COURSE = Path(__file__).parent.parent / 'notebooks'  # the default teacher's edition
@@ -313,7 +313,7 @@ def graders_verdict(data, exercise, secret):
         return None
     ok, feedback = verdict['ok'], verdict['feedback']
     # as microgpt_lib.exercises.record_verdict says it
-    return 'pass' if ok else 'unanswered' if PLACEHOLDER_HINT in feedback else 'fail', feedback.strip()
+    return 'pass' if ok else 'unanswered' if is_unanswered(feedback) else 'fail', feedback.strip()
 
 
 def cell_error(cell):

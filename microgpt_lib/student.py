@@ -4,6 +4,11 @@ A chapter's solutions are cells tagged `solution` (code that passes the exercise
 the answers to the "why" questions); the student edition leaves them out, and the speaker
 notes (markdown cells of slide type `notes`, which speak to the teacher), and clears the
 outputs of the cells tagged `exercise`, where the learner's answers go.
+
+The pieces the learner writes are marked as nbgrader marks them: in the student edition the
+lines from `### BEGIN SOLUTION` to `### END SOLUTION` become nbgrader's stub, indented like
+them, and a cell nbgrader calls a solution cell without such lines becomes the stub alone. So
+`nbgrader generate_assignment`, configured with `configure_nbgrader`, gives the same cells.
 """
 import argparse
 import os
@@ -24,6 +29,58 @@ WITHOUT_SOLUTIONS = Config(TagRemovePreprocessor={
 })
 
 
+BEGIN, END = '### BEGIN SOLUTION', '### END SOLUTION'
+STUB = ['# YOUR CODE HERE', 'raise NotImplementedError()']      # nbgrader's stub for Python
+
+
+def without_solution(source):
+    """The source with each region from a BEGIN line to its END line replaced by the stub."""
+    lines, inside = [], False
+    for line in source.split('\n'):
+        if BEGIN in line:
+            if inside:
+                raise ValueError(f"a {BEGIN} inside another one:\n{source}")
+            inside = True
+            indent = line[:len(line) - len(line.lstrip())]
+            lines += [indent + stub for stub in STUB]
+        elif END in line:
+            inside = False
+        elif not inside:
+            lines.append(line)
+    if inside:
+        raise ValueError(f"a {BEGIN} without its {END}:\n{source}")
+    return '\n'.join(lines)
+
+
+class ClearSolutions(Preprocessor):
+    """The learner's part of each code cell left for them to write, as nbgrader does it."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == 'code':
+            try:
+                source = without_solution(cell.source)
+            except ValueError as e:
+                raise ValueError(f"cell {index}: {e}") from None
+            if source == cell.source and cell.metadata.get('nbgrader', {}).get('solution'):
+                source = '\n'.join(STUB)
+            cell.source = source
+        return cell, resources
+
+
+def configure_nbgrader(c):
+    """Make nbgrader's generate_assignment leave out what the student edition leaves out.
+
+    In a course's nbgrader_config.py: `from microgpt_lib.student import configure_nbgrader`,
+    then `configure_nbgrader(get_config())`.
+    """
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from nbgrader.converters import GenerateAssignment
+    c.merge(WITHOUT_SOLUTIONS)
+    c.RemoveSpeakerNotes.enabled = True
+    c.GenerateAssignment.preprocessors = [TagRemovePreprocessor, RemoveSpeakerNotes,
+                                          *GenerateAssignment.class_traits()['preprocessors'].default()]
+
+
 def is_speaker_note(cell):
     return cell.cell_type == 'markdown' and cell.metadata.get('slideshow', {}).get('slide_type') == 'notes'
 
@@ -38,8 +95,18 @@ def student_edition(nb):
     """The student edition of the notebook nb, as the text of a new notebook file."""
     exporter = NotebookExporter(config=WITHOUT_SOLUTIONS)
     exporter.register_preprocessor(RemoveSpeakerNotes, enabled=True)
+    exporter.register_preprocessor(ClearSolutions, enabled=True)
     text, _ = exporter.from_notebook_node(nb)
     return text
+
+
+def edition_of(path):
+    """The student edition of the notebook at path, or ValueError naming the path."""
+    nb = read_notebook(path)
+    try:
+        return student_edition(nb)
+    except ValueError as e:
+        raise ValueError(f"{path}, {e}") from None
 
 
 def out_folder_problem(out, names):
@@ -82,15 +149,15 @@ def main(argv=None):
         if not args.out:        # Path('') would be the current folder
             raise ValueError("--out needs a folder name, got ''")
         args.out = Path(args.out)
-        notebooks = [read_notebook(path) for path in args.notebooks]
+        editions = [edition_of(path) for path in args.notebooks]
         targets = check_outputs(args.out, args.notebooks)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     try:
         args.out.mkdir(parents=True, exist_ok=True)
-        for target, path, nb in zip(targets, args.notebooks, notebooks):
-            write_atomically(target, student_edition(nb).encode('utf-8'))
+        for target, path, edition in zip(targets, args.notebooks, editions):
+            write_atomically(target, edition.encode('utf-8'))
             print(args.out / path.name)
     except OSError as e:            # e.g. the disk is full: what was printed above was written whole
         print(f"error: cannot write in {args.out}: {e.strerror or e}", file=sys.stderr)

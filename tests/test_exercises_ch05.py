@@ -47,7 +47,7 @@ def test_num_params_accepts_numpy_integers(capsys):
     (lambda V, d, L, B: 2 * V * d + B * d + 12 * d ** 2, 'multiply their count by n_layer'),
     (lambda V, d, L, B: L * (2 * V * d + B * d + 12 * d ** 2), 'only the layers repeat'),
     (lambda V, d, L, B: 4192, 'should be'),
-    (lambda V, d, L, B: 4192.0, 'whole number'),
+    (lambda V, d, L, B: 4192.5, 'whole number'),
     (lambda V, d, L, B: V / 0, 'ZeroDivisionError'),
     (lambda V, d, L, B: 10 ** 400, 'gives an integer of about 10**400'),
     (4192, 'the function itself'),

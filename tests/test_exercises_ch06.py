@@ -89,7 +89,6 @@ def test_wte_rows_accepts_the_solution(capsys):
     ({0, 13, 25}, 'write out the input tokens'),
     (13, 'a set of token ids'),
     ([[0], [13], [26]], 'a set of token ids'),
-    ([0.0, 13.0, 26.0], 'a set of token ids'),
     ([0, 'n', 26], 'not characters'),
     ({10 ** 400}, 'write out the input tokens'),
 ])

@@ -1,6 +1,7 @@
 """The shared machinery of the exercise checks: one tolerance policy, readers of any numeric type, a guard."""
 import math
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -37,9 +38,11 @@ def test_sequences_of_numbers_read_from_lists_tuples_and_arrays(capsys):
     assert capsys.readouterr().out.count('give three numbers') == 5
 
 
-def test_whole_numbers_may_be_numpy_integers_but_not_floats_or_bools():
-    assert as_whole_number(np.int64(7)) == 7 and as_whole_number(np.array(7)) == 7
-    assert as_whole_number(7.0) is as_whole_number(True) is as_whole_number(np.bool_(True)) is None
+def test_a_whole_number_is_any_number_equal_to_one_but_not_a_bool():
+    for seven in (7, np.int64(7), np.array(7), 7.0, np.float64(7), np.array(7.0), Fraction(14, 2)):
+        assert as_whole_number(seven) == 7 and type(as_whole_number(seven)) is int
+    for other in (7.5, math.inf, math.nan, True, np.bool_(True), '7', None):
+        assert as_whole_number(other) is None
 
 
 def test_check_number_accepts_numpy_integers_and_survives_huge_ones(capsys):

@@ -15,7 +15,15 @@ One policy for numeric answers, in every chapter:
   not `close` is told it was rounded too far, not that it is wrong.
 - A check widens the tolerance only where the answer is itself an estimate
   or is computed from rounded data, and says why where it does.
-Answers may be ints, floats, NumPy numbers or arrays: only the values count.
+Answers may be ints, floats, NumPy numbers or arrays: only the values count (a count may be
+given as 84.0 or np.float64(84), a whole number as any number equal to one).
+
+A piece is code the learner writes (the body of a function or method, between nbgrader's
+`### BEGIN SOLUTION` and `### END SOLUTION` in the teacher's edition), checked by a cell that
+rebinds its name: `softmax = check_softmax(softmax)`. `@piece(finished)` makes such a check
+return the learner's piece when it passes, else a stand-in for the finished piece from
+microgpt_lib, so the chapter runs on either way. Its checks run the learner's code only
+through `attempt`, which turns the stub's NotImplementedError into "not written yet".
 
 `@exercise` makes a check a guard: nothing the learner's answer or code does
 (raising, even SystemExit, returning oddities, huge numbers) escapes it as an
@@ -30,6 +38,7 @@ import functools
 import io
 import math
 import numbers
+import os
 import sys
 
 import numpy as np
@@ -40,6 +49,8 @@ REL_TOL, ABS_TOL = 1e-6, 1e-9
 ROUGH_REL, ROUGH_ABS = 5e-3, 5e-4       # right to about 3 significant digits, or 3 decimals
 ROUNDED_TOO_FAR = "close: you rounded too far, give more digits (or the expression itself)"
 PLACEHOLDER_HINT = "Replace the ... with your answer, then run the cell again."
+NOT_WRITTEN = "is not written yet"      # said of an unwritten piece: the grader reads it as unanswered
+LEARNERS = '_microgpt_learners_piece'   # a stand-in's attribute: the learner's own piece, checked again later
 VERDICT_MIME = 'application/vnd.microgpt.verdict+json'    # a type no frontend renders
 
 
@@ -69,8 +80,104 @@ def exercise(check):
             if error:                   # the learner's answer can fail in any way: feedback, not a traceback
                 ok = report([f"checking your answer raised {raised(error)}"])
         record_verdict(check, ok, printed.getvalue())
+        fail_for_nbgrader(ok, printed.getvalue())
         return Verdict(ok)
     return checked
+
+
+class Unwritten(Exception):
+    """The learner's piece still raises NotImplementedError: the stub of its body is still there."""
+
+
+class Mistake(Exception):
+    """The learner's piece raised on an input; the message names the call and the error."""
+
+
+def attempt(function, *args):
+    """A plain copy of the learner's function(*args); Unwritten or Mistake if it raises."""
+    result, error = call(function, *args)
+    if isinstance(error, NotImplementedError):
+        raise Unwritten
+    if error:
+        name = getattr(function, '__name__', 'your code')
+        raise Mistake(f"{name}({', '.join(brief(a) for a in args)}) raised {raised(error)}")
+    return result
+
+
+def brief(argument):
+    """An argument as feedback shows it: a Value or a list of Values by its data."""
+    if isinstance(argument, Value):
+        return f"Value({shown(argument.data)})"
+    if isinstance(argument, list) and argument and all(isinstance(a, Value) for a in argument):
+        return f"[Values {shown([a.data for a in argument], 40)}]"
+    return shown(argument, 40)
+
+
+def piece(finished):
+    """Decorate the check of a piece the learner writes, standing in for microgpt_lib's `finished`.
+
+    The decorated check takes the learner's piece (a function or a class) and returns it if it
+    passes; else it says so and returns a stand-in that works like `finished` and remembers the
+    learner's piece, so that a later check, or the grader, checks theirs again.
+    """
+    name = finished.__name__
+
+    def decorate(check):
+        @functools.wraps(check)
+        def checked(learners):
+            learners = learners_own(learners)
+            printed = Tee(sys.stdout)
+            with contextlib.redirect_stdout(printed):
+                ok, error = (None, Unwritten()) if learners is ... else call(check, learners)
+                if isinstance(error, Unwritten):
+                    print(f"Not yet: your {name} {NOT_WRITTEN}: write its body where it says"
+                          f" YOUR CODE HERE, then run its cell and this one again.")
+                    ok = False
+                elif isinstance(error, Mistake):
+                    ok = report([str(error)])
+                elif error:
+                    ok = report([f"checking your {name} raised {raised(error)}"])
+            record_verdict(check, ok, printed.getvalue())
+            fail_for_nbgrader(ok, printed.getvalue())
+            if ok:
+                return learners
+            print(f"The chapter goes on with microgpt_lib's {name}.")
+            return stand_in(finished, learners)
+        return checked
+    return decorate
+
+
+def learners_own(piece):
+    """The learner's own piece: itself, or what a stand-in remembers."""
+    try:
+        return getattr(piece, LEARNERS, piece)
+    except Exception:               # an object whose attributes raise is the learner's own
+        return piece
+
+
+def stand_in(finished, learners):
+    """finished, marked with the learner's piece (a class becomes a subclass of finished)."""
+    if isinstance(finished, type):
+        return type(finished.__name__, (finished,), {LEARNERS: learners, '__doc__': finished.__doc__,
+                                                     '__module__': finished.__module__})
+
+    @functools.wraps(finished)
+    def standing_in(*args, **kwargs):
+        return finished(*args, **kwargs)
+    setattr(standing_in, LEARNERS, learners)
+    return standing_in
+
+
+def fail_for_nbgrader(ok, feedback):
+    """Under nbgrader's validate or autograde, a check that does not pass says so on stderr too,
+    which nbgrader scores as 0 for its cell; the notebook goes on, as it does everywhere."""
+    if not ok and os.environ.get('NBGRADER_EXECUTION'):
+        print(feedback.strip(), file=sys.stderr)
+
+
+def is_unanswered(feedback):
+    """Whether a check's feedback says the answer or the piece is not there yet."""
+    return PLACEHOLDER_HINT in feedback or NOT_WRITTEN in feedback
 
 
 class Tee(io.StringIO):
@@ -98,7 +205,7 @@ def record_verdict(check, ok, feedback):
         return
     if getattr(get_ipython(), 'kernel', None) is None:     # plain Python or a terminal: no notebook
         return
-    result = 'pass' if ok else 'unanswered' if PLACEHOLDER_HINT in feedback else 'fail'
+    result = 'pass' if ok else 'unanswered' if is_unanswered(feedback) else 'fail'
     chapter = check.__module__.rpartition('.')[2]
     verdict = {'exercise': f'{chapter}.{check.__name__}', 'result': result, 'feedback': feedback}
     display({VERDICT_MIME: verdict, 'text/plain': ''}, raw=True)
@@ -199,12 +306,16 @@ def as_number(x):
 
 
 def as_whole_number(x):
-    """x as an int if it is a whole number (int, NumPy integer, 0-d integer array), else None."""
+    """x as an int if it is a whole number: an int, a NumPy integer, or any real number equal to one
+    (84.0, np.float64(5), Fraction(10, 2)); else None."""
     if isinstance(x, np.ndarray) and x.ndim == 0:
         x = x[()]
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Integral):
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
         return None
-    return int.__int__(int(x))      # exact, even where x's __int__ returns a subclass of int
+    if isinstance(x, numbers.Integral):
+        return int.__int__(int(x))      # exact, even where x's __int__ returns a subclass of int
+    number = as_number(x)
+    return int(number) if math.isfinite(number) and number.is_integer() else None
 
 
 def as_list(answer):
