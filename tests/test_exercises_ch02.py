@@ -150,190 +150,120 @@ def test_big_learning_rate_explains_mistakes(answer, explanation, capsys):
     assert not ok and explanation in out
 
 
-# The pieces: the learner's Value, its operations and backward()
+# The pieces: the operations of the chapter's Value, and backward(), written in the chapter itself
 
+import nbformat
+
+from conftest import ROOT
 from microgpt_lib import engine
-from microgpt_lib.exercises.ch02 import (check_add, check_backward, check_exp, check_log, check_mul, check_power,
-                                         check_propagate, check_relu, check_topological_order, propagate)
+from microgpt_lib.exercises import ch02
+from microgpt_lib.student import without_solution
+
+CELLS = nbformat.read(ROOT / 'notebooks' / '02_autograd.ipynb', as_version=4).cells
+CHAPTERS_CLASS = next(c.source for c in CELLS if c.source.startswith('class Value:'))
+PIECES = {c.metadata['nbgrader']['grade_id'].removeprefix('ch02_'): c.source
+          for c in CELLS if 'piece' in c.metadata.get('tags', [])}
+OPERATIONS = {'add': '__add__', 'mul': '__mul__', 'power': '__pow__', 'log': 'log', 'exp': 'exp', 'relu': 'relu'}
 
 
-def unwritten(*args):
-    raise NotImplementedError()
+def written(name, source=None):
+    """The chapter's piece name (its solution, or source), defined as in the chapter: beside its class Value."""
+    namespace = {'math': math, 'topological_order': engine.topological_order, 'propagate': ch02.propagate}
+    exec(CHAPTERS_CLASS, namespace)
+    exec(PIECES[name] if source is None else source, namespace)
+    return namespace[name]
 
 
-def add(self, other):
-    V = type(self)
-    if isinstance(other, V):
-        return V(self.data + other.data, (self, other), (1, 1), '+')
-    return V(self.data + other, (self,), (1,), f'+ {other:g}')
+def mutated(name, old, new):
+    """The chapter's piece name with old replaced by new in its solution: a typical mistake."""
+    assert old in PIECES[name], (name, old)
+    return written(name, PIECES[name].replace(old, new))
 
 
-def mul(self, other, crossed=True):
-    V = type(self)
-    if isinstance(other, V):
-        grads = (other.data, self.data) if crossed else (self.data, other.data)
-        return V(self.data * other.data, (self, other), grads, '*')
-    return V(self.data * other, (self,), (other,), f'* {other:g}')
+def check_of(name):
+    return getattr(ch02, f'check_{name}')
 
 
-def one_input(name, data, local_grad, label=None):
-    """A one-input operation of the chapter's Value: data(x) and local_grad(x, data) (a solution or a mistake)."""
-    def operation(self, *k):
-        result = data(self.data, *k)
-        return type(self)(result, (self,), (local_grad(self.data, result, *k),), label or name)
-    operation.__name__ = name
-    return operation
-
-
-def power(local_grad):
-    def operation(self, k):
-        return type(self)(self.data ** k, (self,), (local_grad(self.data, k),), f'** {k:g}')
-    operation.__name__ = 'power'
-    return operation
-
-
-def chapter_value(**methods):
-    """A class like the chapter's Value: its own __init__, and the methods given (the solutions by default)."""
-    class Value:
-        def __init__(self, data, children=(), local_grads=(), op=''):
-            self.data, self.grad = data, 0
-            self._children, self._local_grads, self._op = children, local_grads, op
-    solutions = {
-        '__add__': add, '__mul__': mul, '__pow__': power(lambda x, k: k * x ** (k - 1)),
-        'log': one_input('log', math.log, lambda x, out: 1 / x),
-        'exp': one_input('exp', math.exp, lambda x, out: math.exp(x)),
-        'relu': one_input('relu', lambda x: max(0, x), lambda x, out: float(x > 0)),
-        'backward': engine.Value.backward,
-    }
-    for name, method in {**solutions, **methods}.items():
-        setattr(Value, name, method)
-    return Value
-
-
-@pytest.mark.parametrize('check', [check_add, check_mul, check_power, check_log, check_exp, check_relu, check_backward])
-def test_the_chapters_value_passes_and_goes_on(check, capsys):
-    Value = chapter_value()
-    assert check(Value) is Value
+@pytest.mark.parametrize('name', PIECES)
+def test_the_chapters_solution_passes(name, capsys):
+    solution = written(name)
+    assert check_of(name)(solution) is solution
     assert 'OK:' in capsys.readouterr().out
 
 
-@pytest.mark.parametrize('check, method', [(check_add, '__add__'), (check_mul, '__mul__'), (check_power, '__pow__'),
-                                           (check_log, 'log'), (check_exp, 'exp'), (check_relu, 'relu'),
-                                           (check_backward, 'backward')])
-def test_an_unwritten_method_goes_on_with_microgpt_libs_value(check, method, capsys):
-    Value = chapter_value(**{method: unwritten})
-    stand_in = check(Value)
-    out = capsys.readouterr().out
-    assert stand_in is not Value and 'OK:' not in out and "microgpt_lib's Value" in out
-    assert issubclass(stand_in, engine.Value) and stand_in is not engine.Value    # the chapter may attach to it
-    a, b = stand_in(2.0), stand_in(0.5)
-    L = (a * b + b.exp()).log()
-    L.backward()
-    assert (a.grad, b.grad) == (0.1887703343990727, 1.3775406687981453)
+def chapter_expression(pieces):
+    """L = log(a*b + exp(b)) and its inputs, on the chapter's class with the operations pieces."""
+    Value = ch02.chapters_value(written('add'))
+    for name, attribute in OPERATIONS.items():
+        setattr(Value, attribute, pieces[name])
+    a, b = Value(2.0), Value(0.5)
+    return (a * b + b.exp()).log(), a, b
 
 
-@pytest.mark.parametrize('check, methods, explanation', [
-    (check_mul, {'__mul__': lambda self, other: mul(self, other, crossed=False)}, 'crossed over'),
-    (check_add, {'__add__': lambda self, other: add(self, other if isinstance(other, type(self))
-                                                             else type(self)(other))}, 'use the plain number 10'),
-    (check_add, {'__add__': lambda self, other: type(self)(self.data + other.data, (self, other), (1, 1))},
-     "label the node of Value(2.0) + Value(-3.0) '+'"),
-    (check_add, {'__add__': lambda self, other: self.data + other.data}, 'must return a new Value'),
-    (check_power, {'__pow__': power(lambda x, k: k * x ** k)}, "exponent is off by one"),
-    (check_power, {'__pow__': power(lambda x, k: x ** (k - 1))}, "multiplies by k"),
-    (check_exp, {'exp': one_input('exp', math.exp, lambda x, out: x)}, "its own result, e**x, not the input"),
-    (check_exp, {'exp': one_input('exp', lambda x: math.e ** x, lambda x, out: out)}, 'not equal to the last bit'),
-    (check_relu, {'relu': one_input('relu', lambda x: max(0, x), lambda x, out: float(x >= 0))},
-     'at exactly 0'),
-    (check_log, {'log': one_input('log', math.log, lambda x, out: 1 / x, label='ln')}, "'log', not 'ln'"),
+def test_unwritten_pieces_stand_in_for_microgpt_libs_on_the_chapters_value(capsys):
+    stand_ins = {}
+    for name in PIECES:
+        unwritten = written(name, without_solution(PIECES[name]))
+        stand_ins[name] = check_of(name)(unwritten)
+        out = capsys.readouterr().out
+        assert stand_ins[name] is not unwritten and 'is not written yet' in out, name
+        assert f"The chapter goes on with microgpt_lib's {name}." in out
+    L, a, b = chapter_expression(stand_ins)
+    assert type(L) is type(a) is not engine.Value           # the chapter's own class, with microgpt_lib's arithmetic
+    stand_ins['backward'](L)
+    assert (L.data, a.grad, b.grad) == (0.9740769841801067, 0.1887703343990727, 1.3775406687981453)
+    x = engine.Value(1.0)
+    x2 = x * x
+    x2.grad = 1
+    stand_ins['propagate'](x2)
+    assert x.grad == 2.0
+    assert stand_ins['topological_order'](L)[-1] is L
+
+
+@pytest.mark.parametrize('name, old, new, explanation', [
+    ('add', "(self, other), (1, 1), '+')", "(self, other), (1, 1))", "label the node of Value(2.0) + Value(-3.0) '+'"),
+    ('add', "return Value(self.data + other, (self,), (1,), f'+ {other:g}')",
+     "return Value(self.data + other, (self, Value(other)), (1, 1), '+')", 'use the plain number 10 directly'),
+    ('mul', '(other.data, self.data)', '(self.data, other.data)', 'crossed over'),
+    ('mul', 'return Value(self.data * other, (self,), (other,)', 'return Value(self.data * other, (self,), (self.data,)',
+     'gives local gradients (2.0,), expected (2.5,)'),
+    ('power', 'k * self.data ** (k - 1)', 'k * self.data ** k', "exponent is off by one"),
+    ('power', 'k * self.data ** (k - 1)', 'self.data ** (k - 1)', "multiplies by k"),
+    ('log', '(1 / self.data,)', '(self.data,)', "log's local gradient is 1/x, not x"),
+    ('exp', '(math.exp(self.data),)', '(self.data,)', "its own result, e**x, not the input x"),
+    ('exp', 'math.exp(self.data), (self,)', 'math.e ** self.data, (self,)', 'not equal to the last bit'),
+    ('relu', 'float(self.data > 0)', 'float(self.data >= 0)', 'at exactly 0'),
+    ('relu', 'max(0, self.data)', 'self.data', 'gives data -3.0, expected 0'),
+    ('propagate', 'child.grad += local_grad * v.grad', 'child.grad = local_grad * v.grad', "don't assign with ="),
+    ('propagate', 'child.grad += local_grad * v.grad', 'child.grad += local_grad', 'multiply each local gradient by v.grad'),
+    ('topological_order', '            for child in v._children:\n                visit(child)\n            topo.append(v)',
+     '            topo.append(v)\n            for child in v._children:\n                visit(child)',
+     'children visited after their parent, L before its child s'),
+    ('topological_order', 'for child in v._children:', 'for child in reversed(v._children):',
+     "a valid order but not microgpt's"),
+    ('topological_order', '            visited.add(v)\n', '', 'lists b more than once'),
+    ('backward', '    self.grad = 1\n', '', 'set self.grad = 1 first'),
+    ('backward', 'reversed(topo)', 'topo', 'walk the order in reverse'),
 ])
-def test_a_typical_mistake_in_an_operation_is_named(check, methods, explanation, capsys):
-    Value = chapter_value(**methods)
-    assert check(Value) is not Value
+def test_a_typical_mistake_is_named(name, old, new, explanation, capsys):
+    mistake = mutated(name, old, new)
+    assert check_of(name)(mistake) is not mistake
     out = capsys.readouterr().out
     assert explanation in out and out.count('\n  - ') == 1, out
 
 
-def backward_without(seed=True, reverse=True):
-    def backward(self):
-        topo = engine.topological_order(self)
-        if seed:
-            self.grad = 1
-        for v in reversed(topo) if reverse else topo:
-            propagate(v)
-    return backward
+def test_a_piece_that_returns_no_value_or_raises_says_so(capsys):
+    for mistake, explanation in [(lambda self, other: self.data + other.data, 'add must return a new Value'),
+                                 (lambda self, other: self.nothing, "raised AttributeError")]:
+        assert ch02.check_add(mistake) is not mistake
+        assert explanation in capsys.readouterr().out
+    assert ch02.check_topological_order(lambda root: tuple(engine.topological_order(root)))
+    assert 'return a list' in capsys.readouterr().out
 
 
-@pytest.mark.parametrize('backward, explanation', [(backward_without(seed=False), 'set self.grad = 1 first'),
-                                                   (backward_without(reverse=False), 'walk the order in reverse')])
-def test_backwards_typical_mistakes_are_named(backward, explanation, capsys):
-    Value = chapter_value(backward=backward)
-    assert check_backward(Value) is not Value
-    out = capsys.readouterr().out
-    assert explanation in out and 'a.grad is 0.0, expected 0.1887703343990727' in out
-
-
-def propagate_assigning(v):
-    for child, local_grad in zip(v._children, v._local_grads):
-        child.grad = local_grad * v.grad
-
-
-def propagate_without_local_grads(v):
-    for child in v._children:
-        child.grad += v.grad
-
-
-def test_propagate_passes_and_its_typical_mistakes_are_named(capsys):
-    assert check_propagate(propagate) is propagate
-    for mistake, explanation in [(propagate_assigning, "don't assign with ="),
-                                 (propagate_without_local_grads, "by each child's local gradient")]:
-        stand_in = check_propagate(mistake)
-        assert stand_in is not mistake and explanation in capsys.readouterr().out
-    assert check_propagate(unwritten) is not unwritten
-    a = engine.Value(3.0)
-    square = a * a
-    square.grad = 1
-    check_propagate(unwritten)(square)
-    assert a.grad == 6.0
-
-
-def topological_order_by(visit_children, append_first=False, remember=True):
-    """A recursive topological sort: the solution, or a typical mistake."""
-    def topological_order(root):
-        topo, visited = [], set()
-        def visit(v):
-            if v in visited:
-                return
-            if remember:
-                visited.add(v)
-            if append_first:
-                topo.append(v)
-            for child in visit_children(v._children):
-                visit(child)
-            if not append_first:
-                topo.append(v)
-        visit(root)
-        return topo
-    return topological_order
-
-
-@pytest.mark.parametrize('mistake, explanation', [
-    (topological_order_by(list, append_first=True), 'children visited after their parent, L before its child s'),
-    (topological_order_by(reversed), "a valid order but not microgpt's"),
-    (topological_order_by(list, remember=False), 'lists b more than once'),
-    (lambda root: tuple(engine.topological_order(root)), 'return a list'),
-])
-def test_topological_orders_typical_mistakes_are_named(mistake, explanation, capsys):
-    assert check_topological_order(mistake) is not mistake
-    assert explanation in capsys.readouterr().out
-
-
-def test_topological_order_passes_and_goes_on(capsys):
-    solution = topological_order_by(list)
-    assert check_topological_order(solution) is solution
-    assert 'OK:' in capsys.readouterr().out
-    stand_in = check_topological_order(unwritten)
-    chain = engine.Value(1.0)
-    for _ in range(5_000):
-        chain = chain + 1
-    assert len(stand_in(chain)) == 5_001
+def test_the_stand_in_keeps_the_chapters_class_for_a_value_used_twice():
+    add = ch02.microgpt_libs(engine.Value.__add__, 'add')
+    Value = ch02.chapters_value(written('add'))
+    a = Value(3.0)
+    twice = add(a, a)
+    assert type(twice) is Value and twice._children == (a, a) and twice.data == 6.0

@@ -13,13 +13,31 @@ from .. import engine
 STEP = 1e-6     # for finite differences
 
 
-def finished_value():
-    """microgpt_lib's Value as a class of its own, for the chapter to go on with.
+def chapters_value(function):
+    """The class the learner's function makes its Values of: what the name Value is where it was written.
 
-    The chapter attaches its operations to whatever its name Value holds: on a class of its own
-    they never reach microgpt_lib.engine.Value, which the rest of the course relies on.
+    A piece is a plain function, attached to the chapter's class only after its check; its check
+    makes the inputs of that class, since the learner's code asks isinstance(other, Value).
     """
-    return type('Value', (engine.Value,), {'__slots__': ()})
+    return getattr(function, '__globals__', {}).get('Value', engine.Value)
+
+
+def microgpt_libs(method, name):
+    """microgpt_lib's operation as a function on any class like the chapter's Value: the stand-in for a piece.
+
+    It runs engine.Value's own method on copies of the inputs, and gives the result, children and all,
+    in the class of self: the chapter's Value keeps its class, with microgpt_lib's arithmetic.
+    """
+    def operation(self, *operand):
+        Value = type(self)
+        mine = [self, *(x for x in operand if isinstance(x, Value))]
+        copies = [engine.Value(v.data) for v in mine]
+        originals = {id(copy): v for copy, v in zip(copies, mine)}
+        others = iter(copies[1:])
+        out = method(copies[0], *(next(others) if isinstance(x, Value) else x for x in operand))
+        return Value(out.data, tuple(originals[id(c)] for c in out._children), out._local_grads, out._op)
+    operation.__name__ = operation.__qualname__ = name
+    return operation
 
 
 # The operations
@@ -74,13 +92,13 @@ def _exactly(got, expected, what, formula):
     return f"{what} {shown(got)}, expected {shown(expected)}"
 
 
-def _operation_problem(cls, method, datas, number=None):
-    """What is wrong with the learner's method on one case, in one sentence, or None."""
+def _operation_problem(function, method, datas, number=None):
+    """What is wrong with the learner's function for method on one case, in one sentence, or None."""
     name, data_formula, grads_formula = OPERATIONS[method]
     text = _call_text(method, datas, number)
-    mine = [attempt(cls, x) for x in datas]
+    mine = [attempt(chapters_value(function), x) for x in datas]
     operand = () if number is None else (number,)
-    got = attempt(getattr(cls, method), *mine, *operand)
+    got = attempt(function, *mine, *operand)
     expected = getattr(engine.Value, method)(*[engine.Value(x) for x in datas], *operand)
     if not all(hasattr(got, attr) for attr in ('data', '_children', '_local_grads', '_op')):
         return f"{text} gave {shown(got)}: {name} must return a new Value(data, children, local_grads, op)"
@@ -107,50 +125,51 @@ def _operation_problem(cls, method, datas, number=None):
     return None
 
 
-def _operation_report(cls, method, cases, success):
-    """The first problem of method over cases (the input Values' data, the plain number or None), or success."""
-    return report([next(filter(None, (_operation_problem(cls, method, *case) for case in cases)), None)], success)
+def _operation_report(function, method, cases, success):
+    """The first problem of function over cases (the input Values' data, the plain number or None), or success."""
+    return report([next(filter(None, (_operation_problem(function, method, *case) for case in cases)), None)],
+                  success)
 
 
-@piece(finished_value())
-def check_add(Value):
+@piece(microgpt_libs(engine.Value.__add__, 'add'))
+def check_add(add):
     """+ of the chapter's Value, with a Value and with a plain number, against microgpt_lib's."""
-    return _operation_report(Value, '__add__', [((2.0, -3.0), None), ((2.0,), 10), ((0.1, 0.2), None)],
+    return _operation_report(add, '__add__', [((2.0, -3.0), None), ((2.0,), 10), ((0.1, 0.2), None)],
                              "OK: your + gives microgpt_lib's data, children, local gradients and labels.")
 
 
-@piece(finished_value())
-def check_mul(Value):
+@piece(microgpt_libs(engine.Value.__mul__, 'mul'))
+def check_mul(mul):
     """* of the chapter's Value, with a Value and with a plain number, against microgpt_lib's."""
-    return _operation_report(Value, '__mul__', [((2.0, -3.0), None), ((2.0,), 2.5), ((0.1, 0.2), None)],
+    return _operation_report(mul, '__mul__', [((2.0, -3.0), None), ((2.0,), 2.5), ((0.1, 0.2), None)],
                              "OK: your * gives microgpt_lib's data, children, local gradients and labels.")
 
 
-@piece(finished_value())
-def check_power(Value):
+@piece(microgpt_libs(engine.Value.__pow__, 'power'))
+def check_power(power):
     """** of the chapter's Value with a plain exponent (squares, reciprocals, roots), against microgpt_lib's."""
-    return _operation_report(Value, '__pow__', [((3.0,), 2), ((2.0,), -1), ((4.0,), 0.5), ((-1.5,), 3)],
+    return _operation_report(power, '__pow__', [((3.0,), 2), ((2.0,), -1), ((4.0,), 0.5), ((-1.5,), 3)],
                              "OK: your ** gives microgpt_lib's data, local gradient and label.")
 
 
-@piece(finished_value())
-def check_log(Value):
+@piece(microgpt_libs(engine.Value.log, 'log'))
+def check_log(log):
     """log of the chapter's Value against microgpt_lib's."""
-    return _operation_report(Value, 'log', [((4.0,), None), ((0.3,), None)],
+    return _operation_report(log, 'log', [((4.0,), None), ((0.3,), None)],
                              "OK: your log gives microgpt_lib's data, local gradient and label.")
 
 
-@piece(finished_value())
-def check_exp(Value):
+@piece(microgpt_libs(engine.Value.exp, 'exp'))
+def check_exp(exp):
     """exp of the chapter's Value against microgpt_lib's."""
-    return _operation_report(Value, 'exp', [((0.5,), None), ((-3.0,), None)],
+    return _operation_report(exp, 'exp', [((0.5,), None), ((-3.0,), None)],
                              "OK: your exp gives microgpt_lib's data, local gradient and label.")
 
 
-@piece(finished_value())
-def check_relu(Value):
+@piece(microgpt_libs(engine.Value.relu, 'relu'))
+def check_relu(relu):
     """relu of the chapter's Value against microgpt_lib's, at exactly 0 too."""
-    return _operation_report(Value, 'relu', [((2.5,), None), ((-3.0,), None), ((0.0,), None)],
+    return _operation_report(relu, 'relu', [((2.5,), None), ((-3.0,), None), ((0.0,), None)],
                              "OK: your relu gives microgpt_lib's data, local gradient and label, at 0 too.")
 
 
@@ -282,9 +301,9 @@ BACKWARD_MISTAKES = {
 }
 
 
-@piece(finished_value())
-def check_backward(Value):
-    """Value.backward() on two graphs with a Value used twice: every node's grad, as microgpt_lib's gives."""
+@piece(engine.Value.backward)
+def check_backward(backward):
+    """backward(root) on two graphs with a Value used twice: every node's grad, as microgpt_lib's gives."""
     for i, (text, root, names) in enumerate(_graphs()):
         def fresh():
             """The same graph again, untouched."""
@@ -293,7 +312,7 @@ def check_backward(Value):
         theirs.backward()
         expected = _grads_in_order(theirs)
         mistakes = {hint: wrong(fresh()) for hint, wrong in BACKWARD_MISTAKES.items()}
-        attempt(Value.backward, root)
+        attempt(backward, root)
         got = _grads_in_order(root)
         if got != expected:
             nodes = engine.topological_order(root)
