@@ -174,7 +174,7 @@ def check_name_loss(yours):
         if math.isinf(expected):
             hint = "a pair the names never showed has probability 0, and costs math.inf"
         return report([f"{text} gave {shown(got)}, expected {expected!r}{': ' + hint if hint else ''}"])
-    return report([], "OK: your name_loss gives microgpt_lib's loss, math.inf for an impossible pair included.")
+    return report([], "OK: your name_loss gives microgpt_lib's losses, math.inf included.")
 
 
 def _ids(name):
