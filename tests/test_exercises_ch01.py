@@ -179,6 +179,8 @@ def test_count_pairs_accepts_numpy_counts(capsys):
 @pytest.mark.parametrize('check, mistake, explanation', [
     (ch01.check_encode, lambda text: encode(text, start=1), 'ids count from 0'),
     (ch01.check_encode, lambda text: document(text), 'document adds BOS'),
+    (ch01.check_encode, lambda text: [sorted(set('emma')).index(ch) if ch in 'ema' else 5 for ch in text],
+     'yours are numbered in another order'),
     (ch01.check_decode, lambda ids: [LETTERS[i] for i in ids], "''.join"),
     (ch01.check_decode, lambda ids: ''.join(LETTERS[i - 1] for i in ids), 'counting from 0'),
     (ch01.check_document, lambda doc: document(doc, ends=(True, False)), 'BOS marks both ends'),

@@ -29,6 +29,9 @@ def _ids_problem(call_text, got, expected):
     if [i for i in ids if i != BOS] == [i + 1 for i in letters]:
         return (f"{call_text} gave {ids}, expected {expected}: ids count from 0, the position in uchars: "
                 f"'a' is 0 and 'z' is 25")
+    if len(ids) == len(expected) and len(set(zip(ids, expected))) == len(set(expected)) == len(set(ids)):
+        return (f"{call_text} gave {ids}, expected {expected}: each character's id is its position among the "
+                f"characters sorted, 'a' 0 to 'z' 25; yours are numbered in another order")
     return f"{call_text} gave {shown(ids)}, expected {expected}"
 
 
