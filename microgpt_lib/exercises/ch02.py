@@ -245,7 +245,7 @@ def _order_problem(text, got, expected, names):
     """What is wrong with the order got of the nodes of text (microgpt's is expected), in one sentence, or None."""
     if got == expected:
         return None
-    shown_order = ' → '.join(names.get(v, shown(v)) for v in got)
+    shown_order = '[' + ', '.join(names.get(v, shown(v)) for v in got) + ']'
     missing = [names[v] for v in expected if v not in got]
     twice = [names[v] for v in expected if got.count(v) > 1]
     if twice:
@@ -260,7 +260,7 @@ def _order_problem(text, got, expected, names):
         return (f"topological_order({text}) gave {shown_order}: children visited after their parent, "
                 f"{names[parent]} before its child {names[child]}; append a node only once all its children are in")
     return (f"topological_order({text}) gave {shown_order}, a valid order but not microgpt's, "
-            f"{' → '.join(names[v] for v in expected)}: visit the children in order, first child first, "
+            f"[{', '.join(names[v] for v in expected)}]: visit the children in order, first child first, "
             f"since that order decides how gradients add up")
 
 
