@@ -525,6 +525,31 @@ def test_a_chapters_student_edition_runs_with_every_exercise_unanswered(name, tm
     assert {e: v['result'] for e, v in verdicts.items()} == dict.fromkeys(exercises, 'unanswered')
 
 
+@pytest.mark.slow
+def test_each_piece_is_a_row_passed_by_the_teacher_unanswered_untouched_and_failed_where_it_is_wrong(tmp_path):
+    teachers = read(ROOT / 'notebooks' / '01_data_and_tokenizer.ipynb')
+    pieces = [c for c in teachers.cells if 'piece-check' in c.metadata.get('tags', [])]
+    ids = [f"ch01.{c.source.split('=')[1].split('(')[0].strip()}" for c in pieces]
+    assert len(ids) == 5
+    wrong = student(teachers)               # the learner's edition, with `document` written with one BOS
+    [cell] = [c for c in wrong.cells if c.source.startswith('def document(')]
+    cell.source = cell.source.replace('raise NotImplementedError()', 'return [BOS] + encode(doc)')
+    paths = [write(nb, tmp_path / f'01_{name}.ipynb')
+             for name, nb in [('teacher', teachers), ('untouched', student(teachers)), ('one_bos', wrong)]]
+    done = run('microgpt_lib.grade', '--jobs', 2, '--csv', tmp_path / 'grades.csv', *paths)
+    assert done.returncode == 0, done.stderr
+    with open(tmp_path / 'grades.csv', newline='', encoding='utf-8') as f:
+        rows = {(Path(row['notebook']).stem, row['exercise']): row for row in csv.DictReader(f)}
+    for name, expected in [('teacher', 'pass'), ('untouched', 'unanswered')]:
+        assert [rows[f'01_{name}', piece]['result'] for piece in ids] == [expected] * 5, name
+    assert 'not written yet' in rows['01_untouched', 'ch01.check_encode']['feedback']
+    one_bos = {piece: rows['01_one_bos', piece] for piece in ids}
+    assert one_bos['ch01.check_document']['result'] == 'fail' and 'BOS' in one_bos['ch01.check_document']['feedback']
+    # the later pieces ran on microgpt_lib's document, the checks of the earlier ones still say unanswered
+    assert [one_bos[piece]['result'] for piece in ids] == ['unanswered', 'unanswered', 'fail', 'unanswered',
+                                                          'unanswered']
+
+
 # Hangs, stale and malformed verdicts, jobs, spreadsheets: each notebook here is tiny
 
 IGNORES_INTERRUPTS = {
