@@ -144,7 +144,7 @@ def test_chapter_maps_back_to_the_original_and_asks_the_learner_to_predict_try_a
     assert 3 <= len(questions) <= 5, "3-5 why questions"
     assert 'solution' in cells[why[0] + 1].metadata.get('tags', []), "the answers hidden right after them"
 
-NOT_YET_16_9 = {'08_training', '09_sampling'}     # still laid out for 960x700: being converted (issue 18)
+NOT_YET_16_9 = {'09_sampling'}     # still laid out for 960x700: being converted (issue 18)
 EMOJI = re.compile('[\u2600-\u27bf\U0001f300-\U0001faff]')  # e.g. a check mark: a box without an emoji font
 FONT_SIZE = re.compile(r"rcParams\['font\.size'\]\s*=\s*(\d+)")
 SMALL_FONT = re.compile(r"fontsize\s*=\s*(\d+)")
