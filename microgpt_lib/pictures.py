@@ -1,6 +1,7 @@
 """Pictures: computation graphs, the model's block diagram, a schematic of one attention head and
 the shapes of one attention layer's arrays, drawn with Graphviz (as text where `dot` is missing);
-attention heatmaps."""
+attention heatmaps; and the looks inside a trained model (microgpt_lib.inside): its embeddings on
+a map, how often its MLP's units fire, how far each step moves each matrix."""
 import base64
 import html
 import io
@@ -449,3 +450,111 @@ def attention_shapes(T=7, n_embd=16, n_head=4):
                f"side by side, {T} by {n_embd}, each head's {head_dim} columns together, go through attn_wo "
                f"and are added to x.")
     return shown(dot)
+
+
+def label_offsets(ax, points, pixels_per_point, radius=10):
+    """Where to write each point's label (offsets in points) so that it is nearer its own point than any
+    other and as far as it gets from the other points and labels: the most crowded points choose first."""
+    import numpy as np
+    at = ax.transData.transform(points)
+    directions = [(math.cos(a), math.sin(a)) for a in np.linspace(0, 2 * math.pi, 16, endpoint=False)]
+    others = lambda i: np.delete(at, i, axis=0)
+    crowding = [np.linalg.norm(others(i) - at[i], axis=1).min() for i in range(len(at))]
+    offsets, labels = {}, []
+    for i in np.argsort(crowding):
+        def room(direction):
+            centre = at[i] + np.multiply(direction, radius * pixels_per_point)
+            to_points = np.linalg.norm(others(i) - centre, axis=1).min()
+            to_labels = min((np.linalg.norm(centre - c) for c in labels), default=np.inf)
+            own = np.linalg.norm(centre - at[i])
+            return min(to_points, to_labels) if own < to_points else -np.inf
+        best = max(directions, key=room)
+        offsets[i] = (best[0] * radius, best[1] * radius)
+        labels.append(at[i] + np.multiply(best, radius * pixels_per_point))
+    return [offsets[i] for i in range(len(at))]
+
+
+def plot_embedding_map(emap, title):
+    """Each token at its place on the embeddings' two first principal components, labelled by its
+    name (an inside.EmbeddingMap), with alt text naming who lies at each end of the first one."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    x, y = emap.points.T
+    with plt.rc_context({'font.size': 14}):
+        fig, ax = plt.subplots(figsize=(8.8, 3.3), layout='constrained')
+        ax.scatter(x, y, s=12, color='#1b4f8a')
+        ax.margins(0.08)
+        fig.canvas.draw()                   # fixes the axes' limits, so that points have their places in pixels
+        for label, point, offset in zip(emap.labels, emap.points, label_offsets(ax, emap.points, fig.dpi / 72)):
+            ax.annotate(label, point, xytext=offset, textcoords='offset points', ha='center', va='center')
+        ax.set_xlabel(f'first component ({emap.shares[0]:.0%} of the variance)')
+        ax.set_ylabel(f'second ({emap.shares[1]:.0%})')
+        ax.set_title(title)
+        order = emap.along(0)
+        show_figure(fig, f"{title}: the {len(emap.labels)} token embeddings on their two first principal "
+                         f"components, which keep {emap.kept:.0%} of their variance, each point labelled with "
+                         f"its token. Farthest right along the first component: {', '.join(order[:-7:-1])}; "
+                         f"farthest left: {', '.join(order[:4])}.")
+
+
+def plot_firing_rates(runs, title):
+    """Each MLP unit's share of positions where its ReLU fires, sorted, one line style per run
+    ({label: inside.Dead}), with alt text giving each run's share of zeros and its extremes."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    styles = [('#1b4f8a', '-', 'o'), ('#b3541e', '--', 's'), ('#2e7d32', ':', '^')]
+    with plt.rc_context({'font.size': 14}):
+        fig, ax = plt.subplots(figsize=(8.8, 3.0), layout='constrained')
+        for (label, dead), (color, linestyle, marker) in zip(runs.items(), styles):
+            ax.plot(np.sort(dead.rates), color=color, linestyle=linestyle, marker=marker, markersize=4,
+                    label=f'{label}: {dead.zero:.0%} of outputs are 0')
+        ax.set(xlabel='hidden unit, from the least to the most active',
+               ylabel='fires at this\nshare of positions', ylim=(0, 1.05), title=title)
+        ax.legend(loc='upper left')
+        said = [f"{label}, {dead.zero:.0%} of all outputs are 0, the rarest unit fires at {dead.rates.min():.1%} "
+                f"of positions and the most active at {dead.rates.max():.0%}, and "
+                f"{round(dead.never_fire * len(dead.rates))} of {len(dead.rates)} units never fire"
+                for label, dead in runs.items()]
+        show_figure(fig, f"{title}: each unit's share of positions where it fires, sorted. " + "; ".join(said) + ".")
+
+
+def plot_update_ratios(ratios, title, guide=-3, window=50):
+    """log10(|update| / |weight|) at every step, one panel per matrix ({name: per-step ratios}): each
+    step thinly, the mean of the last `window` boldly, and Karpathy's guide line at 1e-3, dashed."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from .widgets import faint, smooth
+    columns = 3
+    rows = -(-len(ratios) // columns)
+    under = {}                  # name -> the step (from 1) from which the mean stays under the guide line
+    with plt.rc_context({'font.size': 14}):
+        fig, axes = plt.subplots(rows, columns, figsize=(8.8, 1.25 * rows + 0.8), sharex=True, sharey=True,
+                                 squeeze=False, layout='constrained')
+        for ax, (name, ratio) in zip(axes.flat, ratios.items()):
+            steps = np.arange(1, len(ratio) + 1)
+            means = np.array(smooth(list(ratio), window))
+            above = steps[means >= guide]
+            if not len(above) or above[-1] < len(ratio):
+                under[name] = above[-1] + 1 if len(above) else 1
+            ax.plot(steps, ratio, color=faint('#1b4f8a'), linewidth=0.6)
+            ax.plot(steps, means, color='#1b4f8a', linewidth=2.2)
+            ax.axhline(guide, color='black', linestyle='--', linewidth=1)
+            ax.set_title(name)
+        for ax in axes.flat[len(ratios):]:
+            ax.set_visible(False)
+        axes[0][0].set_ylim(guide - 2.5, 0)
+        fig.supxlabel('step')
+        fig.supylabel(f'log10 ratio (dashed: {10.0 ** guide:g})')
+        fig.suptitle(title)
+        starts = [float(np.mean(r[:window])) for r in ratios.values()]
+        if under:
+            first, last = min(under, key=under.get), max(under, key=under.get)
+            ends = f"from step {under[first]} ({first}) to step {under[last]} ({last})"
+            never = [name for name in ratios if name not in under]
+            ends += f"; {', '.join(never)} never" if never else ""
+        else:
+            ends = "never"
+        show_figure(fig, f"{title}: one panel per matrix, log10 of each step's update over the matrix's size, thin, "
+                         f"and its mean over {window} steps, bold, with a dashed line at {guide} (1e-3). The first "
+                         f"{window} steps average between {min(starts):.1f} and {max(starts):.1f}; the means then "
+                         f"fall, and stay under the dashed line {ends}, of {len(next(iter(ratios.values())))} steps.")

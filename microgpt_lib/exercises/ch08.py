@@ -183,3 +183,50 @@ def check_train_step(train_step):
             return report(problems)
     return report([], success=f"OK: your train_step matches microgpt_lib's over {len(STEPS)} steps: "
                               f"the loss, every parameter, and every gradient back to 0.")
+
+
+# A look inside the trained model: which character's embedding is nearest to 'a'.
+
+NEIGHBOUR_OF = 'a'
+
+
+@exercise
+def check_nearest_to_a(answer):
+    """The character whose embedding (its whole row of wte) is nearest to a's, in the shipped model."""
+    from . import as_whole_number, unanswered
+    if unanswered(answer):
+        return False
+    import numpy as np
+    from .ch09 import trained_model
+    from ..inside import embedding_map, nearest, on_arrays, token_labels
+    model, tokenizer = trained_model()
+    labels, expected = token_labels(tokenizer), nearest(model, tokenizer, NEIGHBOUR_OF)
+    if as_whole_number(answer) == labels.index(expected):
+        return report([f"{answer!r} is the token id of '{expected}': give the character itself, '{expected}'"])
+    if not isinstance(answer, str):
+        return report([f"give the character as a string, e.g. 'e', not a {type(answer).__name__}"])
+    if answer == expected:
+        return report([], success=f"Correct! '{expected}' is nearest to '{NEIGHBOUR_OF}': the model learnt "
+                                  f"that these two vowels play alike.")
+
+    def distances(points):
+        """From a's point to every token's, a's own left out."""
+        to_a = np.linalg.norm(points - points[labels.index(NEIGHBOUR_OF)], axis=1)
+        to_a[labels.index(NEIGHBOUR_OF)] = np.nan
+        return to_a
+
+    in_full = distances(on_arrays(model).weights['wte'])
+    if answer == NEIGHBOUR_OF:
+        problem = (f"every row is at distance 0 from itself: leave '{NEIGHBOUR_OF}' out before you take "
+                   f"the smallest distance")
+    elif answer == labels[np.nanargmin(distances(embedding_map(model, tokenizer).points))]:
+        problem = (f"'{answer}' is the nearest on the map, which keeps only part of the variance: measure "
+                   f"the distance with all {model.config.n_embd} numbers of each row of wte")
+    elif answer == labels[np.nanargmax(in_full)]:
+        problem = f"'{answer}' is the farthest from '{NEIGHBOUR_OF}': take the smallest distance, not the largest"
+    elif answer not in labels:
+        problem = f"{shown(answer)} is not a token: give one character from 'a' to 'z' (or 'BOS')"
+    else:
+        problem = (f"'{answer}' is not the nearest: compute the distance from a's row of wte to every other "
+                   f"row, with all {model.config.n_embd} numbers, and take the smallest")
+    return report([problem])
