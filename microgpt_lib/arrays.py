@@ -27,6 +27,11 @@ def rmsnorm_backward(dy, y, scale):
     return scale * (dy - y * (dy * y).sum(-1, keepdims=True) * y.shape[-1] ** -1)
 
 
+def linear_backward(dy, x, W):
+    """(dx, dW) for y = x @ W.T (one row of x per position), given the output's gradient dy."""
+    return dy @ W, dy.T @ x
+
+
 def softmax(logits):
     """Probabilities along the last axis; a logit of -inf (a masked position) gets 0."""
     exps = np.exp(logits - logits.max(-1, keepdims=True))

@@ -20,6 +20,12 @@ def split_docs(docs, seed=42):
     return docs[:cut], docs[cut:]
 
 
+def tokens_loss(probs, tokens):
+    """Mean negative log-probability (nats) of each next token of tokens, probs[current][following] its probability."""
+    nll = [-math.log(p) if p else math.inf for p in (probs[a][b] for a, b in zip(tokens, tokens[1:]))]
+    return sum(nll) / len(nll)
+
+
 def mean_loss(document_loss, documents):
     """The mean over documents of document_loss(tokens): how microgpt's losses are compared."""
     return sum(map(document_loss, documents)) / len(documents)
@@ -48,8 +54,7 @@ class Bigram:
     def document_loss(self, tokens):
         """Mean negative log-probability (nats) of each next token of one document."""
         check_token_ids(tokens, len(self.probs))
-        probs = [self.probs[current][following] for current, following in zip(tokens, tokens[1:])]
-        return sum(-math.log(p) if p else math.inf for p in probs) / len(probs)
+        return tokens_loss(self.probs, tokens)
 
     def loss(self, documents):
         """The mean document loss over documents (token lists, BOS at both ends)."""

@@ -128,3 +128,14 @@ def gc_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def nodes_in_original(nodes):
+    """How many Values the original microgpt.py makes where this engine makes `nodes`.
+
+    The original wraps every plain number that meets a Value in `+` or `*` (the 0 that sum()
+    starts from, the -1 of a negation, rmsnorm's 1e-5) in a Value of its own, a leaf: one node
+    more for each node here that took a plain number. Every number computed is the same.
+    """
+    nodes = list(nodes)
+    return len(nodes) + sum(v._op.startswith(('+ ', '* ')) for v in nodes)

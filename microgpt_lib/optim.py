@@ -1,6 +1,18 @@
 """Adam with bias correction, and the linear learning-rate decay microgpt uses."""
 
 
+def adam_update(p, m, v, step, lr, beta1=0.85, beta2=0.99, eps=1e-8):
+    """Adam's update of one parameter p at step (0-based): move p against its gradient, zero the
+    gradient, and return the parameter's new running means (m, v)."""
+    m = beta1 * m + (1 - beta1) * p.grad
+    v = beta2 * v + (1 - beta2) * p.grad ** 2
+    m_hat = m / (1 - beta1 ** (step + 1))   # early on m and v are biased
+    v_hat = v / (1 - beta2 ** (step + 1))   # towards their zero start
+    p.data -= lr * m_hat / (v_hat ** 0.5 + eps)
+    p.grad = 0
+    return m, v
+
+
 class Adam:
     def __init__(self, params, learning_rate=0.01, beta1=0.85, beta2=0.99, eps=1e-8):
         self.params = params
@@ -11,17 +23,12 @@ class Adam:
 
     def step(self, lr):
         """Move every parameter against its gradient, then zero the gradient."""
-        self.t += 1
-        b1, b2 = self.beta1, self.beta2
         for i, p in enumerate(self.params):
-            self.m[i] = b1 * self.m[i] + (1 - b1) * p.grad
-            self.v[i] = b2 * self.v[i] + (1 - b2) * p.grad ** 2
-            m_hat = self.m[i] / (1 - b1 ** self.t)   # early on m and v are biased
-            v_hat = self.v[i] / (1 - b2 ** self.t)   # towards their zero start
-            p.data -= lr * m_hat / (v_hat ** 0.5 + self.eps)
-            p.grad = 0
+            self.m[i], self.v[i] = adam_update(p, self.m[i], self.v[i], self.t, lr,
+                                               self.beta1, self.beta2, self.eps)
+        self.t += 1
 
 
 def linear_decay(learning_rate, step, num_steps):
-    """The learning rate at step (0-based): from learning_rate down to 0."""
+    """The rate at step (0-based): from learning_rate down to 0."""
     return learning_rate * (1 - step / num_steps)

@@ -297,9 +297,13 @@ def plot_attention(grids, labels, title, alt):
     shown with alt text saying what to see in them.
 
     At most 8.8 inches wide with the course's 14-point plot text, so that a slide shows it
-    unshrunk and its text is as large as on every other picture.
+    unshrunk and its text is as large as on every other picture. The squares above the diagonal,
+    the future a position never sees, are left blank in every chapter: whether the grids hold NaN
+    there (nothing cached yet, chapter 04's KV cache) or the zeros of a causal mask (chapter 10).
     """
     import matplotlib.pyplot as plt
+    import numpy as np
+    grids = [np.where(np.triu(np.ones((len(g), len(g))), 1) == 1, np.nan, g) for g in np.asarray(grids, float)]
     with plt.rc_context({'font.size': 14}):
         fig, axes = plt.subplots(1, len(grids), figsize=(min(8.8, 2.1 * len(grids) + 1.5), 3.4),
                                  squeeze=False, sharey=True, layout='constrained')

@@ -23,8 +23,8 @@ def check_document(tokens, vocab_size):
     check_token_ids(tokens, vocab_size)
 
 
-def document_loss(model, tokens):
-    """Mean cross-entropy of predicting each next token of one document."""
+def position_losses(model, tokens):
+    """The cross-entropy of each next token of one document, one per position (at most block_size)."""
     check_document(tokens, model.config.vocab_size)
     n = min(model.config.block_size, len(tokens) - 1)
     keys, values = model.new_cache()
@@ -33,7 +33,13 @@ def document_loss(model, tokens):
         logits = model(tokens[pos_id], pos_id, keys, values)
         probs = softmax(logits)
         losses.append(-probs[tokens[pos_id + 1]].log())
-    return (1 / n) * sum(losses)
+    return losses
+
+
+def document_loss(model, tokens):
+    """Mean cross-entropy of predicting each next token of one document."""
+    losses = position_losses(model, tokens)
+    return (1 / len(losses)) * sum(losses)
 
 
 def train_step(model, optimizer, tokens, lr):

@@ -136,7 +136,7 @@ def names_html(names, seen, temperature, seed, real=frozenset()):
         return message_html(f"No names to show at temperature {temperature:.2f}, seed {seed}: ask for at least one.")
     styles = {'new': NEW_STYLE, 'real': REAL_STYLE, 'seen': SEEN_STYLE}
     kinds = [name_kind(name, seen, real) for name in names]
-    spans = [f'<span class="microgpt-name {kind}" style="{styles[kind]}">{html.escape(name) or "(empty)"}'
+    spans = [f'<span class="microgpt-name {kind}" style="{styles[kind]};white-space:nowrap">{html.escape(name) or "(empty)"}'
              f'<sup> {MARKS[kind]}</sup></span>' for name, kind in zip(names, kinds)]
     new = kinds.count('new')
     counts = [f"{new} of {len(names)} names are new ({new / len(names):.0%})"]

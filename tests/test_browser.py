@@ -418,3 +418,46 @@ def test_every_picture_of_a_freshly_run_chapter_has_alt_text(page, lab, notebook
         for cell in cells:
             assert len(cell['alts']) >= cell['pictures'], f"cell {cell['index']}: a picture not shown as an image"
             assert all(alt and alt.strip() for alt in cell['alts']), f"cell {cell['index']}: an image without alt: {cell['alts']}"
+
+
+# Shows the slide that holds `selector` (reveal.js is a require.js module in the export, so no global).
+SHOW_SLIDE_OF = """selector => new Promise(done => require(['lib/reveal.js/dist/reveal.js'], Reveal => {
+    const {h, v} = Reveal.getIndices(document.querySelector(selector).closest('section'));
+    Reveal.slide(h, v, Number.MAX_SAFE_INTEGER);
+    done(`${h}.${v}`);
+}))"""
+SLIDE_SHOWN = "() => new Promise(done => require(['lib/reveal.js/dist/reveal.js'], Reveal => {" \
+              " const {h, v} = Reveal.getIndices(); done(`${h}.${v}`); }))"
+
+
+@pytest.mark.parametrize('to', ['html', 'slides'])
+def test_chapter_09_exported_has_a_temperature_slider_that_works_offline_by_keyboard(browser, tmp_path, to):
+    """The exported page and slides, with every site but the local server refused: the slider that
+    needs no kernel moves with the right arrow, and its label and names follow (the slide stays)."""
+    import slides
+    from export_config import export
+    (exported,) = export([NOTEBOOKS / '09_sampling.ipynb'], tmp_path, to, slides.LIBRARIES)
+    server, refused = slides.Server(tmp_path), []
+    page = slides.open_page(browser, f'{server.url}/{exported.name}', refused, deck=to == 'slides')
+    try:
+        with screenshot_on_failure(page, f'offline_slider_{to}'):
+            explorer = page.locator('.microgpt-offline')
+            shown = page.evaluate(SHOW_SLIDE_OF, '.microgpt-offline') if to == 'slides' else None
+            slider = explorer.get_by_role('slider', name='temperature', exact=True)     # as a screen reader finds it
+            label, names = explorer.locator('label', has_text='temperature'), explorer.locator('.microgpt-name')
+            expect(slider).to_have_attribute('aria-valuetext', '0.50')
+            expect(label).to_have_text('temperature 0.50')
+            before = names.all_inner_texts()
+            assert len(before) == 20, f"the slider shows {len(before)} names, not 20"
+            slider.focus()
+            page.keyboard.press('ArrowRight')
+            expect(label).to_have_text('temperature 0.60')
+            expect(slider).to_have_attribute('aria-valuetext', '0.60')
+            assert names.all_inner_texts() != before, "the names did not change with the temperature"
+            expect(explorer.locator('[aria-live=polite]')).to_contain_text('20 names')
+            if to == 'slides':
+                assert page.evaluate(SLIDE_SHOWN) == shown, "the arrow key moved the slides, not the slider"
+            assert refused == [], f"the page asked the net for {refused}"
+    finally:
+        page.close()
+        server.close()

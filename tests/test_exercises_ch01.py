@@ -112,3 +112,96 @@ def test_the_bigram_exercises_accept_their_solutions_and_explain_mistakes(capsys
     for check in (check_unseen_pairs, check_small_bigram):
         ok, out = verdict(check, ..., capsys=capsys)
         assert not ok and 'Replace the ...' in out
+
+
+# The pieces: encode, decode, document, count_pairs and name_loss, written in the chapter
+
+import math
+
+from microgpt_lib.exercises import ch01
+
+LETTERS = 'abcdefghijklmnopqrstuvwxyz'
+
+
+def unwritten(*args):
+    raise NotImplementedError()
+
+
+def encode(text, start=0):
+    return [LETTERS.index(ch) + start for ch in text]
+
+
+def document(doc, bos=26, start=0, ends=(True, True)):
+    return [bos] * ends[0] + encode(doc, start) + [bos] * ends[1]
+
+
+def count_pairs(names, swapped=False, tokens=document):
+    counts = [[0] * 27 for _ in range(27)]
+    for name in names:
+        doc = tokens(name)
+        for current, following in zip(doc, doc[1:]):
+            if swapped:
+                counts[following][current] += 1
+            else:
+                counts[current][following] += 1
+    return counts
+
+
+def name_loss(probs, doc, mean=True, log=True):
+    tokens = document(doc)
+    costs = [(-math.log(p) if p else math.inf) if log else p
+             for p in (probs[a][b] for a, b in zip(tokens, tokens[1:]))]
+    return sum(costs) / len(costs) if mean else sum(costs)
+
+
+SOLUTIONS = {ch01.check_encode: encode, ch01.check_decode: lambda ids: ''.join(LETTERS[i] for i in ids),
+             ch01.check_document: document, ch01.check_count_pairs: count_pairs, ch01.check_name_loss: name_loss}
+PROBS = [[1 / 27] * 27 for _ in range(27)]
+SAMPLES = {ch01.check_encode: ('jade',), ch01.check_decode: ([9, 0, 3, 4],), ch01.check_document: ('jade',),
+           ch01.check_count_pairs: (['jade', 'ava'],), ch01.check_name_loss: (PROBS, 'jade')}
+
+
+@pytest.mark.parametrize('check', SOLUTIONS, ids=lambda check: check.__name__)
+def test_a_piece_passes_and_goes_on_or_falls_back_on_microgpt_libs(check, capsys):
+    solution = SOLUTIONS[check]
+    assert check(solution) is solution and 'OK:' in capsys.readouterr().out
+    stand_in = check(unwritten)
+    out = capsys.readouterr().out
+    assert stand_in is not unwritten and 'is not written yet' in out and 'OK:' not in out
+    assert stand_in(*SAMPLES[check]) == solution(*SAMPLES[check])      # the stand-in does the piece's job
+
+
+def test_count_pairs_accepts_numpy_counts(capsys):
+    as_array = lambda names: np.array(count_pairs(names), dtype=np.float64)
+    assert ch01.check_count_pairs(as_array) is as_array
+
+
+@pytest.mark.parametrize('check, mistake, explanation', [
+    (ch01.check_encode, lambda text: encode(text, start=1), 'ids count from 0'),
+    (ch01.check_encode, lambda text: document(text), 'document adds BOS'),
+    (ch01.check_encode, lambda text: [sorted(set('emma')).index(ch) if ch in 'ema' else 5 for ch in text],
+     'yours are numbered in another order'),
+    (ch01.check_decode, lambda ids: [LETTERS[i] for i in ids], "''.join"),
+    (ch01.check_decode, lambda ids: ''.join(LETTERS[i - 1] for i in ids), 'counting from 0'),
+    (ch01.check_document, lambda doc: document(doc, ends=(True, False)), 'BOS marks both ends'),
+    (ch01.check_document, lambda doc: document(doc, ends=(False, True)), 'BOS marks both ends'),
+    (ch01.check_document, lambda doc: document(doc, bos=0, start=1), 'BOS is the last id, len(uchars) = 26'),
+    (ch01.check_document, lambda doc: document(doc, start=1), 'ids count from 0'),
+    (ch01.check_count_pairs, lambda names: count_pairs(names, swapped=True), 'the wrong way round'),
+    (ch01.check_count_pairs, lambda names: count_pairs(names, tokens=encode), 'the BOS row should count the first'),
+    (ch01.check_count_pairs, lambda names: count_pairs(names, tokens=lambda d: document(d, ends=(True, False))),
+     'the BOS column should count the last'),
+    (ch01.check_name_loss, lambda probs, doc: name_loss(probs, doc, mean=False), 'their mean'),
+    (ch01.check_name_loss, lambda probs, doc: name_loss(probs, doc, log=False), 'the log of each probability'),
+])
+def test_a_pieces_typical_mistake_is_named(check, mistake, explanation, capsys):
+    assert check(mistake) is not mistake
+    assert explanation in capsys.readouterr().out
+
+
+def test_name_loss_wants_infinity_for_an_impossible_pair(capsys):
+    def without_infinity(probs, doc):
+        losses = [name_loss(probs, doc)]
+        return min(losses[0], 1e300)
+    assert ch01.check_name_loss(without_infinity) is not without_infinity
+    assert 'costs math.inf' in capsys.readouterr().out

@@ -145,3 +145,54 @@ def test_order_blindness_accepts_the_notebooks_solution(capsys):
 def test_order_blindness_explains_typical_mistakes(answer, hint, capsys):
     assert not check_order_blindness(answer)
     assert hint in capsys.readouterr().out
+
+
+# The pieces: attend, then multi_head_attention
+
+from microgpt_lib.exercises import ch04
+from microgpt_lib.exercises.ch04 import (HEAD_CASES, HEAD_MISTAKES, MULTI_HEAD_MISTAKES, as_values,
+                                         check_attend, check_multi_head_attention)
+
+
+def unwritten(*args):
+    raise NotImplementedError()
+
+
+def test_the_finished_pieces_pass_and_are_returned(capsys):
+    assert check_attend(ch04.attend) is ch04.attend
+    assert check_multi_head_attention(ch04.multi_head_attention) is ch04.multi_head_attention
+    assert capsys.readouterr().out.count('OK: your') == 2
+
+
+def test_an_unwritten_attend_is_unanswered_and_the_stand_in_works(capsys):
+    stand_in = check_attend(unwritten)
+    assert 'not written yet' in capsys.readouterr().out
+    q, keys, values = (as_values(x) for x in HEAD_CASES[1])
+    assert [o.data for o in stand_in(q, keys, values)[0]] == [o.data for o in ch04.attend(q, keys, values)[0]]
+    assert check_multi_head_attention(unwritten) is not unwritten
+
+
+@pytest.mark.parametrize('mistaken, hint', HEAD_MISTAKES, ids=[h[:30] for _, h in HEAD_MISTAKES])
+def test_attend_names_each_typical_mistake(mistaken, hint, capsys):
+    assert check_attend(mistaken) is not mistaken
+    assert hint in capsys.readouterr().out
+
+
+def test_attend_wants_values_and_their_gradients(capsys):
+    def on_floats(q, keys, values):
+        out, weights = ch04.attend(q, keys, values)
+        return [o.data for o in out], [a.data for a in weights]
+    check_attend(on_floats)
+    assert 'plain numbers, not Values' in capsys.readouterr().out
+
+    def cut_off(q, keys, values):           # the right numbers in new Values: no gradient reaches the inputs
+        out, weights = ch04.attend(q, keys, values)
+        return [Value(o.data) for o in out], weights
+    check_attend(cut_off)
+    assert 'other gradients' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('mistaken, hint', MULTI_HEAD_MISTAKES, ids=[h[:30] for _, h in MULTI_HEAD_MISTAKES])
+def test_multi_head_attention_names_each_typical_mistake(mistaken, hint, capsys):
+    assert check_multi_head_attention(mistaken) is not mistaken
+    assert hint in capsys.readouterr().out

@@ -33,9 +33,10 @@ def test_num_params_accepts_the_solution(capsys):
     assert '4,192' in capsys.readouterr().out
 
 
-def test_num_params_accepts_numpy_integers(capsys):
+def test_num_params_accepts_numpy_integers_and_integer_valued_floats(capsys):
     assert check_num_params(lambda V, d, L, B: np.int64(2 * V * d + B * d + L * 12 * d ** 2))
-    assert 'Correct' in capsys.readouterr().out
+    assert check_num_params(lambda V, d, L, B: 2.0 * V * d + B * d + L * 12 * d ** 2)     # 4192.0 is a count too
+    assert capsys.readouterr().out.count('Correct') == 2
 
 
 @pytest.mark.parametrize('formula, hint', [
@@ -102,3 +103,36 @@ def test_depth_losses_name_a_generator_shared_by_all_four_models(capsys):
     shared = random.Random(42)
     assert not check_depth_losses([untrained_loss(names, vocab_size, n_layer, shared) for n_layer in DEPTHS])
     assert 'fresh random.Random(42)' in capsys.readouterr().out
+
+
+# The pieces: mlp_block, then gpt
+
+from microgpt_lib.exercises import ch05
+from microgpt_lib.exercises.ch05 import GPT_MISTAKES, MLP_MISTAKES, check_gpt, check_mlp_block
+
+
+@pytest.mark.parametrize('check, finished', [(check_mlp_block, ch05.mlp_block), (check_gpt, ch05.gpt)])
+def test_a_finished_piece_is_returned_and_an_unwritten_one_is_unanswered(check, finished, capsys):
+    assert check(finished) is finished
+    assert 'OK: your' in capsys.readouterr().out
+    assert check(lambda *args: exec('raise NotImplementedError')) is not finished
+    assert 'not written yet' in capsys.readouterr().out
+
+
+def test_the_stand_in_for_gpt_is_microgpt_lib_s_forward_pass(capsys):
+    stand_in = check_gpt(...)
+    model = GPT.initialise(Config(27), random.Random(42))
+    assert ([l.data for l in stand_in(model.weights, 26, 0, [[]], [[]])]
+            == [l.data for l in model(26, 0, *model.new_cache())])
+
+
+@pytest.mark.parametrize('mistaken, hint', MLP_MISTAKES, ids=[h[:30] for _, h in MLP_MISTAKES])
+def test_mlp_block_names_each_typical_mistake(mistaken, hint, capsys):
+    assert check_mlp_block(mistaken) is not mistaken
+    assert hint in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('mistaken, hint', GPT_MISTAKES, ids=[h[:30] for _, h in GPT_MISTAKES])
+def test_gpt_names_each_typical_mistake(mistaken, hint, capsys):
+    assert check_gpt(mistaken) is not mistaken
+    assert hint in capsys.readouterr().out

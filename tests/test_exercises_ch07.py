@@ -1,10 +1,91 @@
-"""Chapter 07's exercise checks accept the worked solutions and explain typical mistakes."""
+"""Chapter 07's checks accept the finished pieces and the worked solutions, and explain typical mistakes."""
 import numpy as np
 import pytest
 
 from conftest import verdict
-from microgpt_lib.exercises.ch07 import (check_adam_first_step, check_adam_without_momentum, check_bias_corrected_mean,
-                                         check_uncorrected_ratio, heldout_loss_after_training)
+from microgpt_lib import optim
+from microgpt_lib.engine import Value
+from microgpt_lib.exercises import LEARNERS
+from microgpt_lib.exercises.ch07 import (check_adam_first_step, check_adam_update, check_adam_without_momentum,
+                                         check_bias_corrected_mean, check_linear_decay, check_uncorrected_ratio,
+                                         heldout_loss_after_training)
+
+
+def adam_update_with(corrected=True, counted_from=1, swapped=False, zeroes=True, returns_hats=False):
+    """The chapter's adam_update written with the typical mistakes asked for (the defaults: none)."""
+    def adam_update(p, m, v, step, lr, beta1=0.85, beta2=0.99, eps=1e-8):
+        b1, b2 = (beta2, beta1) if swapped else (beta1, beta2)
+        m = b1 * m + (1 - b1) * p.grad
+        v = b2 * v + (1 - b2) * p.grad ** 2
+        t = step + counted_from
+        m_hat, v_hat = (m / (1 - b1 ** t), v / (1 - b2 ** t)) if corrected else (m, v)
+        p.data -= lr * m_hat / (v_hat ** 0.5 + eps)
+        if zeroes:
+            p.grad = 0
+        return (m_hat, v_hat) if returns_hats else (m, v)
+    return adam_update
+
+
+def test_the_finished_pieces_pass_and_are_returned(capsys):
+    assert check_adam_update(optim.adam_update) is optim.adam_update
+    assert check_linear_decay(optim.linear_decay) is optim.linear_decay
+    assert capsys.readouterr().out.count("exactly") == 2
+    chapters = adam_update_with()
+    assert check_adam_update(chapters) is chapters
+
+
+def test_unwritten_pieces_are_unanswered_and_the_chapter_goes_on_with_working_ones(capsys):
+    def adam_update(p, m, v, step, lr, beta1=0.85, beta2=0.99, eps=1e-8):
+        raise NotImplementedError()
+
+    def linear_decay(learning_rate, step, num_steps):
+        raise NotImplementedError()
+    update, rate = check_adam_update(adam_update), check_linear_decay(linear_decay)
+    out = capsys.readouterr().out
+    assert out.count("is not written yet") == 2 and "goes on with microgpt_lib's adam_update" in out
+    assert getattr(update, LEARNERS) is adam_update and rate(0.01, 500, 1000) == 0.005
+    p = Value(1.0)
+    p.grad = -3.0
+    assert update(p, 0.0, 0.0, 0, 0.01) == ((1 - 0.85) * -3.0, (1 - 0.99) * 9.0)
+    assert p.data == 1.0 + 0.01 * 3.0 / (3.0 + 1e-8) and p.grad == 0
+
+
+@pytest.mark.parametrize('mistake, explanation', [
+    (dict(corrected=False), 'without the bias correction'),
+    (dict(counted_from=0), '1 - beta1 ** step is 0 at step 0'),
+    (dict(counted_from=2), 'counts one step too many'),
+    (dict(swapped=True), 'beta1 and beta2 are swapped'),
+    (dict(zeroes=False), 'set p.grad = 0'),
+    (dict(returns_hats=True), 'not m_hat and v_hat'),
+])
+def test_adam_mistakes_are_named(mistake, explanation, capsys):
+    standing_in = check_adam_update(adam_update_with(**mistake))
+    out = capsys.readouterr().out
+    assert explanation in out and out.count('\n  - ') == 1 and getattr(standing_in, LEARNERS)
+
+
+def test_an_update_that_returns_no_pair_says_what_to_return(capsys):
+    check_adam_update(lambda p, m, v, step, lr: None)
+    assert 'return the new (m, v), two numbers' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('mistake, explanation', [
+    (lambda lr, k, n: lr * (1 - (k + 1) / n), "next step's rate, so it reaches 0 at the last step, one step early"),
+    (lambda lr, k, n: lr * (1 - k / (n - 1)), 'reaches 0 at the last step, k = num_steps - 1, one step early'),
+    (lambda lr, k, n: lr * (1 - (k - 1) / n), 'one step late'),
+    (lambda lr, k, n: lr * k / n, 'rises from 0'),
+    (lambda lr, k, n: lr / 2, 'linear_decay(0.01, 0, 1000) gave 0.005, expected 0.01'),
+    (lambda lr, k, n: None, 'gave None'),
+])
+def test_decay_mistakes_are_named(mistake, explanation, capsys):
+    standing_in = check_linear_decay(mistake)
+    assert explanation in capsys.readouterr().out and standing_in(0.01, 999, 1000) == optim.linear_decay(0.01, 999, 1000)
+
+
+def test_the_same_arithmetic_in_another_order_passes_to_rounding(capsys):
+    reordered = lambda lr, k, n: lr - lr * k / n        # 9.999999999999593e-06 at step 999 of 1000
+    assert check_linear_decay(reordered) is reordered
+    assert "matches microgpt_lib's to rounding" in capsys.readouterr().out
 
 @pytest.mark.parametrize('check', [check_bias_corrected_mean, check_adam_first_step, check_uncorrected_ratio,
                                    check_adam_without_momentum])

@@ -1,12 +1,15 @@
 """Chapter 09's exercise checks accept the worked solutions and explain typical mistakes."""
+import random
+
 import numpy as np
 import pytest
 
 from conftest import verdict
-from microgpt_lib import prefix_probs, softmax
+from microgpt_lib import prefix_probs, sample_names, softmax
+from microgpt_lib.exercises import is_unanswered
 from microgpt_lib.exercises.ch09 import (check_copies, check_end_probability, check_greedy_name,
-                                         check_temperature_probs, greedy_name, names_after_training_on_few,
-                                         trained_model)
+                                         check_sample_name, check_temperature_probs, greedy_name,
+                                         names_after_training_on_few, trained_model)
 
 
 
@@ -120,3 +123,73 @@ def test_copies_experiment(capsys):
 def test_copies_explains_mistakes(wrong, explanation, capsys):
     ok, out = verdict(check_copies, wrong(*names_after_training_on_few()), capsys=capsys)
     assert not ok and explanation in out
+
+
+# The piece: sampling one name at a temperature
+
+
+def sample_name(model, tokenizer, rng, temperature):
+    """The chapter's piece, as its teacher's edition has it."""
+    keys, values = model.new_cache()
+    token_id, name = tokenizer.BOS, ''
+    for pos_id in range(model.config.block_size):
+        logits = model(token_id, pos_id, keys, values)
+        probs = softmax([l * temperature ** -1 for l in logits])
+        token_id = rng.choices(range(tokenizer.vocab_size), weights=probs)[0]
+        if token_id == tokenizer.BOS:
+            break
+        name += tokenizer.uchars[token_id]
+    return name
+
+
+def mutated(logits_at=None, probs_at=None, stop=True, add_bos=False):
+    """sample_name with a typical mistake: the temperature elsewhere, or no stop at BOS."""
+    def sample_name(model, tokenizer, rng, temperature):
+        keys, values = model.new_cache()
+        token_id, name = tokenizer.BOS, ''
+        for pos_id in range(model.config.block_size):
+            logits = model(token_id, pos_id, keys, values)
+            probs = softmax([(logits_at or (lambda l, t: l * t ** -1))(l, temperature) for l in logits])
+            if probs_at:
+                probs = [probs_at(p, temperature) for p in probs]
+            token_id = rng.choices(range(tokenizer.vocab_size), weights=probs)[0]
+            if token_id == tokenizer.BOS and stop:
+                break
+            if token_id != tokenizer.BOS or add_bos:
+                name += tokenizer.uchars[token_id]
+        return name
+    return sample_name
+
+
+def test_the_finished_sample_name_passes_and_is_the_learners_own(capsys):
+    assert check_sample_name(sample_name) is sample_name
+    assert capsys.readouterr().out == "OK: your sample_name draws exactly microgpt_lib's 40 names.\n"
+
+
+def test_an_unwritten_sample_name_is_unanswered_and_the_chapter_goes_on_with_the_library_sample(capsys):
+    def unwritten(model, tokenizer, rng, temperature):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+    standing_in = check_sample_name(unwritten)
+    out = capsys.readouterr().out
+    assert 'Not yet: your sample_name is not written yet' in out and is_unanswered(out) and "The chapter goes on with microgpt_lib's sample_name." in out
+    model, tokenizer = trained_model()
+    rng = random.Random(7)
+    assert [standing_in(model, tokenizer, rng, 0.5) for _ in range(5)] == sample_names(
+        model, tokenizer, random.Random(7), 0.5, 5)
+
+
+@pytest.mark.parametrize('mistake, says', [
+    (mutated(logits_at=lambda l, t: l, probs_at=lambda p, t: p / t), 'the temperature was applied to the probabilities instead of the logits'),
+    (mutated(logits_at=lambda l, t: l * t), 'you multiplied the logits by T'),
+    (mutated(stop=False), 'run on past their end'),
+    (mutated(stop=False, add_bos=True), 'stop (break) before adding it to the name'),
+    (lambda model, tokenizer, rng, t: sample_name(model, tokenizer, random.Random(0), t), 'your first names are'),
+    (lambda model, tokenizer, rng, t: list(sample_name(model, tokenizer, rng, t)), 'not a string'),
+])
+def test_a_typical_mistake_in_sample_name_fails_with_a_message_that_names_it(mistake, says, capsys):
+    standing_in = check_sample_name(mistake)
+    out = capsys.readouterr().out
+    assert says in out and not is_unanswered(out), out
+    assert out.count('\n  - ') == 1, "one sentence per problem"
+    assert standing_in is not mistake

@@ -1,11 +1,14 @@
-"""Chapter 11's exercise checks: accept the worked solutions, explain the usual mistakes."""
+"""Chapter 11's pieces and exercise checks: accept the worked solutions, explain the usual mistakes."""
 import numpy as np
 import pytest
 
+from microgpt_lib import arrays
 from microgpt_lib.arrays import softmax_backward
+from microgpt_lib.exercises import LEARNERS
 from microgpt_lib.exercises.ch11 import (check_embedding_backward, check_head_backward,
-                                         check_numerical_gradient, check_tanh_backward,
-                                         lm_head_gradient)
+                                         check_linear_backward, check_numerical_gradient,
+                                         check_softmax_backward, check_tanh_backward, lm_head_gradient,
+                                         one_head)
 
 
 def run(check, answer, capsys):
@@ -55,8 +58,7 @@ def numerical_gradient(h=1e-5):
     return (loss_plus - loss_minus) / (2 * h)
 
 
-@pytest.mark.parametrize('check, solution', [(check_head_backward, head_backward),
-                                             (check_embedding_backward, embedding_backward),
+@pytest.mark.parametrize('check, solution', [(check_embedding_backward, embedding_backward),
                                              (check_tanh_backward, tanh_backward),
                                              (check_numerical_gradient, numerical_gradient())])
 def test_the_worked_solutions_pass_and_the_placeholder_gets_a_hint(check, solution, capsys):
@@ -66,50 +68,88 @@ def test_the_worked_solutions_pass_and_the_placeholder_gets_a_hint(check, soluti
     assert not ok and 'Replace the ...' in out
 
 
-def test_an_unanswered_head_backward_as_in_the_exercise_cell_gets_the_placeholder_hint(capsys):
-    def template(dout, q, k, v, att, scale):
-        dq = dk = dv = ...
-        return dq, dk, dv
-    ok, out = run(check_head_backward, template, capsys)
-    assert not ok and 'Replace the ...' in out
+def unwritten(*args):
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
-def head_mistake(dq=None, dk=None, dv=None):
-    """head_backward with some of its three results replaced by a wrong formula."""
-    def mistaken(dout, q, k, v, att, scale):
-        right = head_backward(dout, q, k, v, att, scale)
-        wrong = [f(dout, q, k, v, att, scale) if f else None for f in (dq, dk, dv)]
-        return tuple(r if w is None else w for r, w in zip(right, wrong))
-    return mistaken
+def linear_backward(dy, x, W):
+    return dy @ W, dy.T @ x
 
 
-@pytest.mark.parametrize('answer, hints', [
-    (head_mistake(dv=lambda dout, q, k, v, att, scale: att @ dout), ['dv: ', 'transpose att']),
-    (head_mistake(dv=lambda dout, q, k, v, att, scale: dout), ['dv: out = att @ v is rule 1']),
-    (head_mistake(dq=lambda dout, q, k, v, att, scale: softmax_backward(dout @ v.T, att) @ k),
-     ['dq: the scores were multiplied by scale']),
-    (head_mistake(dq=lambda dout, q, k, v, att, scale: dout @ v.T * scale @ k,
-                  dk=lambda dout, q, k, v, att, scale: (dout @ v.T * scale).T @ q),
-     ['dq: datt = dout @ v.T', 'dk: datt = dout @ v.T', 'softmax_backward(datt, att)']),
-    (head_mistake(dk=lambda dout, q, k, v, att, scale:
-                  softmax_backward(dout @ v.T, att) * scale @ q), ['dk: scores = q @ k.T', 'transpose']),
-    (head_mistake(dq=lambda dout, q, k, v, att, scale: q), ['dq: not yet']),
-    (head_mistake(dk=lambda dout, q, k, v, att, scale: k.sum()), ['dk should have shape (5, 3)']),
-    (lambda dout, q, k, v, att, scale: head_backward(dout, q, k, v, att, scale)[:2],
-     ['return the three gradients as a tuple (dq, dk, dv)']),
-    (lambda dout, q, k: q, ['calling it raised TypeError']),
-    (head_backward(*[np.eye(3)] * 5, 1.0), ['pass your function itself']),
+def softmax_backward_piece(dprobs, probs):
+    return probs * (dprobs - (dprobs * probs).sum(-1, keepdims=True))
+
+
+PIECES = [(check_linear_backward, linear_backward, 'linear_backward'),
+          (check_softmax_backward, softmax_backward_piece, 'softmax_backward'),
+          (check_head_backward, head_backward, 'head_backward')]
+
+
+@pytest.mark.parametrize('check, solution, name', PIECES)
+def test_a_written_piece_passes_and_is_the_learners_own(check, solution, name, capsys):
+    assert check(solution) is solution
+    assert 'OK: your ' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('check, solution, name', PIECES)
+def test_an_unwritten_piece_is_unanswered_and_the_stand_in_works(check, solution, name, capsys):
+    stand_in = check(unwritten)
+    out = capsys.readouterr().out
+    assert 'is not written yet' in out and f"goes on with microgpt_lib's {name}" in out
+    assert getattr(stand_in, LEARNERS) is unwritten
+    assert check(stand_in) is not unwritten          # checked again: still the learner's, still unwritten
+    rng = np.random.default_rng(0)
+    if name == 'linear_backward':
+        dy, x, W = rng.normal(size=(3, 2)), rng.normal(size=(3, 4)), rng.normal(size=(2, 4))
+        assert all(np.array_equal(a, b) for a, b in zip(stand_in(dy, x, W), linear_backward(dy, x, W)))
+    elif name == 'softmax_backward':
+        probs, dprobs = arrays.softmax(rng.normal(size=(2, 5))), rng.normal(size=(2, 5))
+        assert np.array_equal(stand_in(dprobs, probs), softmax_backward(dprobs, probs))
+    else:
+        assert all(np.array_equal(a, b) for a, b in zip(stand_in(*one_head()), head_backward(*one_head())))
+
+
+@pytest.mark.parametrize('mistake, hints', [
+    (lambda dy, x, W: (dy @ W, x.T @ dy), ['dW is transposed', 'dy.T @ x']),
+    (lambda dy, x, W: (dy @ W.T, dy.T @ x), ['dx uses W.T', 'dx = dy @ W']),
+    (lambda dy, x, W: (dy.T @ x, dy @ W), ['you returned (dW, dx)']),
+    (lambda dy, x, W: (dy @ W, dy.T @ x / len(x)), ['divided by the number of positions']),
+    (lambda dy, x, W: (dy @ W, dy.T @ x + 1), ['dW is not yet right']),
+    (lambda dy, x, W: (dy @ W,), ['return the two gradients as a tuple']),
+    (lambda dy, x, W: (dy @ W, np.zeros(3)), ["dW should have shape (4, 4)"]),
+    (lambda dy, x, W: (x, dy.T @ x), ["dx is not yet right"]),
+    (lambda dy, x: dy, ['linear_backward(', 'raised TypeError']),
 ])
-def test_head_backward_mistakes_are_explained(answer, hints, capsys):
-    ok, out = run(check_head_backward, answer, capsys)
-    assert not ok
+def test_linear_backward_mistakes_are_named(mistake, hints, capsys):
+    mistake.__name__ = 'linear_backward'
+    assert check_linear_backward(mistake) is not mistake
+    out = capsys.readouterr().out
+    assert 'Not yet:' in out and "goes on with microgpt_lib's linear_backward" in out
     for hint in hints:
         assert hint in out
 
 
-def test_a_head_backward_right_in_one_part_is_told_only_about_the_others(capsys):
-    ok, out = run(check_head_backward, head_mistake(dv=lambda dout, q, k, v, att, scale: att @ dout), capsys)
-    assert not ok and 'dv:' in out and 'dq:' not in out and 'dk:' not in out
+def test_a_dw_transposed_is_named_on_a_non_square_w_too(capsys):
+    def mistake(dy, x, W):
+        return dy @ W, (dy.T @ x).T if W.shape[0] != W.shape[1] else dy.T @ x
+    check_linear_backward(mistake)
+    assert 'W (3, 2): dW is transposed' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('mistake, hint', [
+    (lambda dp, p: p * dp, 'the subtracted sum is missing'),
+    (lambda dp, p: p * (dp - (dp * p).sum()), 'summed over the whole array'),
+    (lambda dp, p: p * (dp - dp.sum(-1, keepdims=True)), 'weighted by the probabilities'),
+    (lambda dp, p: dp - (dp * p).sum(-1, keepdims=True), 'multiply by p'),
+    (lambda dp, p: p * (dp - (dp * p).sum(-1)), 'the sum lines up with the wrong axis'),
+    (lambda dp, p: p, 'not yet: dz = p * (dp'),
+    (lambda dp, p: p.sum(), "should have shape (6,)"),
+])
+def test_softmax_backward_mistakes_are_named(mistake, hint, capsys):
+    assert check_softmax_backward(mistake) is not mistake
+    out = capsys.readouterr().out
+    assert 'Not yet:' in out and hint in out
 
 
 def overwriting(dx, inputs, vocab_size):

@@ -15,6 +15,8 @@ One policy for numeric answers, in every chapter:
   not `close` is told it was rounded too far, not that it is wrong.
 - A check widens the tolerance only where the answer is itself an estimate
   or is computed from rounded data, and says why where it does.
+- An array answer is right when it has the expected shape and every entry
+  is `close` (`all_close`).
 Answers may be ints, floats, NumPy numbers or arrays: only the values count (a count may be
 given as 84.0 or np.float64(84), a whole number as any number equal to one).
 
@@ -361,6 +363,15 @@ def close(got, expected, rel_tol=REL_TOL, abs_tol=ABS_TOL):
     """True if got (a number or a sequence of them) equals expected within the tolerance."""
     pairs = _pairs(got, expected)
     return pairs is not None and all(math.isclose(g, e, rel_tol=rel_tol, abs_tol=abs_tol) for g, e in pairs)
+
+
+def all_close(got, expected):
+    """True if the arrays got and expected have one shape and every entry is `close` (the same policy)."""
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    if got.shape != expected.shape:
+        return False
+    tolerance = np.maximum(REL_TOL * np.maximum(np.abs(got), np.abs(expected)), ABS_TOL)
+    return bool(np.all(np.abs(got - expected) <= tolerance))
 
 
 def roughly(got, expected):

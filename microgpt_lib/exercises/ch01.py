@@ -1,14 +1,187 @@
-"""Checks for the exercises of chapter 01: data and tokenizer.
+"""Checks for chapter 01: data and tokenizer.
 
-The names' tokenizer knows 'a'..'z' as ids 0..25, and BOS is 26.
+The pieces (the learner writes them in the chapter): encode, decode, document, the pair counts and
+the loss of a name; then the exercises. The names' tokenizer knows 'a'..'z' as ids 0..25, and BOS is 26.
 """
-from . import as_list, as_number, as_whole_number, check_number, exercise, plain, report, shown, unanswered
+import math
+import string
 
-BOS = 26
+import numpy as np
+
+from . import (as_list, as_number, as_whole_number, attempt, check_number, close, exercise, piece, plain, report,
+               shown, unanswered)
+from ..baseline import Bigram, tokens_loss
+from ..tokenizer import Tokenizer
+
+NAMES = Tokenizer(string.ascii_lowercase)       # the names' tokenizer, as Tokenizer.from_docs(load_docs()) makes it
+BOS = NAMES.BOS
+WORDS = ['emma', 'jade', 'zoe', 'a', '']        # to encode, decode and count: first and last letters, one letter, none
+
+
+def _ids_problem(call_text, got, expected):
+    """What is wrong with the token ids got (expected), in one sentence, or None."""
+    ids = _int_list(got)
+    if ids is None:
+        return f"{call_text} gave {shown(got)}: give a list of integer ids"
+    if ids == expected:
+        return None
+    letters = [i for i in expected if i != BOS]
+    if [i for i in ids if i != BOS] == [i + 1 for i in letters]:
+        return (f"{call_text} gave {ids}, expected {expected}: ids count from 0, the position in uchars: "
+                f"'a' is 0 and 'z' is 25")
+    if len(ids) == len(expected) and len(set(zip(ids, expected))) == len(set(expected)) == len(set(ids)):
+        return (f"{call_text} gave {ids}, expected {expected}: each character's id is its position among the "
+                f"characters sorted, 'a' 0 to 'z' 25; yours are numbered in another order")
+    return f"{call_text} gave {shown(ids)}, expected {expected}"
+
+
+@piece(NAMES.encode)
+def check_encode(encode):
+    """encode on a few names against microgpt_lib's Tokenizer, the empty name included."""
+    problems = []
+    for word in WORDS:
+        got, expected = attempt(encode, word), NAMES.encode(word)
+        problem = _ids_problem(f"encode({word!r})", got, expected)
+        if problem and _int_list(got) in ([BOS] + expected, expected + [BOS], [BOS] + expected + [BOS]):
+            problem = f"encode({word!r}) gave {_int_list(got)}: encode gives the letters only, document adds BOS"
+        if problem:
+            problems.append(problem)
+            break
+    return report(problems, f"OK: your encode gives microgpt_lib's ids for {len(WORDS)} names.")
+
+
+@piece(NAMES.decode)
+def check_decode(decode):
+    """decode of a few names' ids against microgpt_lib's Tokenizer, no ids included."""
+    for word in WORDS:
+        ids = NAMES.encode(word)
+        got = attempt(decode, ids)
+        if got == word:
+            continue
+        if isinstance(got, (list, tuple)) and list(got) == list(word):
+            problem = f"decode({ids}) gave {shown(got)}: join the characters into one string, ''.join(...)"
+        elif isinstance(got, str) and got == ''.join(NAMES.uchars[i - 1] for i in ids):
+            problem = f"decode({ids}) gave {got!r}, expected {word!r}: id i is uchars[i], counting from 0"
+        else:
+            problem = f"decode({ids}) gave {shown(got)}, expected {word!r}"
+        return report([problem])
+    return report([], f"OK: your decode gives microgpt_lib's text for {len(WORDS)} lists of ids.")
+
+
+@piece(NAMES.document)
+def check_document(document):
+    """document of a few names against microgpt_lib's Tokenizer: BOS, the letters, BOS."""
+    for word in WORDS:
+        answer, expected = attempt(document, word), NAMES.document(word)
+        got, letters = _int_list(answer), NAMES.encode(word)
+        if got == expected:
+            continue
+        if got == [BOS] + letters or got == letters + [BOS] or got == letters:
+            problem = (f"document({word!r}) gave {got}: BOS marks both ends, the start the model begins from "
+                       f"and the end it learns to predict")
+        elif got == [0] + [i + 1 for i in letters] + [0]:
+            problem = f"document({word!r}) gave {got}: BOS is the last id, len(uchars) = {BOS}, not 0"
+        else:
+            problem = _ids_problem(f"document({word!r})", answer, expected)
+        return report([problem])
+    return report([], f"OK: your document gives microgpt_lib's tokens for {len(WORDS)} names.")
+
+
+def count_pairs(names):
+    """microgpt_lib's pair counts of names: counts[a][b], how often token b follows token a, BOS at both ends."""
+    return Bigram([NAMES.document(name) for name in names], NAMES.vocab_size, smoothing=0).counts
+
+
+def _table(answer):
+    """A table of numbers (a list of lists, or a 2-d array) as a list of lists of floats, or None."""
+    if isinstance(answer, np.ndarray):
+        answer = answer.tolist()
+    rows = as_list(answer)
+    rows = None if rows is None else [as_list(row) for row in rows]
+    if rows is None or None in rows:
+        return None
+    table = [[as_number(c) for c in row] for row in rows]
+    return None if any(None in row for row in table) else table
+
+
+@piece(count_pairs)
+def check_count_pairs(yours):
+    """count_pairs on a few lists of names against microgpt_lib's Bigram counts (no smoothing)."""
+    for names in (['ab', 'ba', 'b'], ['emma', 'jade'], []):
+        got, expected = _table(attempt(yours, names)), count_pairs(names)
+        if got == expected:
+            continue
+        text = f"count_pairs({names})"
+        first_letters, last_letters = expected[BOS], [row[BOS] for row in expected]
+        if got is None or len(got) != len(expected) or any(len(row) != len(expected) for row in got):
+            problem = f"{text} should be a {BOS + 1} by {BOS + 1} table of counts, one row per token"
+        elif got == [list(column) for column in zip(*expected)]:
+            problem = (f"{text} counts the pairs the wrong way round: counts[current][following], the row is the "
+                       f"token before, the column the one after")
+        elif got[BOS] != first_letters and any(first_letters):
+            problem = (f"{text}: the BOS row should count the first letters, {_nonzero(first_letters)}: count the "
+                       f"pairs of document(name), BOS at both ends")
+        elif [row[BOS] for row in got] != last_letters:
+            problem = (f"{text}: the BOS column should count the last letters, {_nonzero(last_letters)}: count the "
+                       f"pairs of document(name), BOS at both ends")
+        else:
+            problem = f"{text}: the counts differ from microgpt_lib's, first at {_first_difference(got, expected)}"
+        return report([problem])
+    return report([], "OK: your count_pairs gives microgpt_lib's counts, BOS row and column included.")
+
+
+def _nonzero(counts):
+    """The non-zero counts of a row, by token, e.g. "{'a': 1, 'b': 2}"."""
+    symbols = NAMES.uchars + ['BOS']
+    return '{' + ', '.join(f"'{symbols[i]}': {c:g}" for i, c in enumerate(counts) if c) + '}'
+
+
+def _first_difference(got, expected):
+    symbols = NAMES.uchars + ['BOS']
+    a, b = next((a, b) for a, row in enumerate(expected) for b, c in enumerate(row) if got[a][b] != c)
+    return f"counts[{a}][{b}] ({symbols[a]} then {symbols[b]}): {got[a][b]:g}, expected {expected[a][b]}"
+
+
+def name_loss(probs, doc):
+    """microgpt_lib's loss of the name doc: the mean of -ln p(next token) over its positions."""
+    return tokens_loss(probs, NAMES.document(doc))
+
+
+LOSS_MISTAKES = {       # what a typical mistake gives, from the probabilities of the name's next tokens
+    "that is the sum of the costs; the loss of a name is their mean, divided by the number of predictions":
+        lambda ps: sum(-math.log(p) for p in ps),
+    "that is the mean probability; the loss is the mean of -ln p, the log of each probability":
+        lambda ps: sum(ps) / len(ps),
+    "that is the mean of -p; take the log: the mean of -ln p": lambda ps: -sum(ps) / len(ps),
+    "the sign is wrong: each position costs -ln p, a positive number": lambda ps: sum(map(math.log, ps)) / len(ps),
+    "divide by the number of predictions, len(doc) + 1, not by the number of letters":
+        lambda ps: sum(-math.log(p) for p in ps) / (len(ps) - 1) if len(ps) > 1 else math.nan,
+}
+
+
+@piece(name_loss)
+def check_name_loss(yours):
+    """name_loss on bigram probabilities of a few names against microgpt_lib's, an impossible pair included."""
+    documents = [NAMES.document(name) for name in ('emma', 'ava', 'jade', 'bob')]
+    smoothed, raw = Bigram(documents, NAMES.vocab_size).probs, Bigram(documents, NAMES.vocab_size, smoothing=0).probs
+    for probs, doc, what in ((smoothed, 'emma', 'smoothed'), (smoothed, 'zoe', 'smoothed'), (raw, 'ava', 'raw'),
+                             (raw, 'eve', 'raw')):
+        got, expected = as_number(attempt(yours, probs, doc)), name_loss(probs, doc)
+        if got == expected or (got is not None and close(got, expected)):
+            continue
+        text = f"name_loss(probs, {doc!r}) with {what} probabilities"
+        tokens = NAMES.document(doc)
+        ps = [probs[a][b] for a, b in zip(tokens, tokens[1:])]
+        hint = next((hint for hint, wrong in LOSS_MISTAKES.items()
+                     if 0 not in ps and got is not None and close(got, wrong(ps))), '')
+        if math.isinf(expected):
+            hint = "a pair the names never showed has probability 0, and costs math.inf"
+        return report([f"{text} gave {shown(got)}, expected {expected!r}{': ' + hint if hint else ''}"])
+    return report([], "OK: your name_loss gives microgpt_lib's losses, math.inf included.")
 
 
 def _ids(name):
-    return [ord(ch) - ord('a') for ch in name]
+    return NAMES.encode(name)
 
 
 def _int_list(answer):

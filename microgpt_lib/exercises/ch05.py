@@ -7,7 +7,10 @@ several depths on the array engine.
 import functools
 import random
 
-from . import as_whole_number, call, exercise, judge, raised, read_numbers, report, shown, unanswered
+from . import as_whole_number, call, exercise, judge, piece, raised, read_numbers, report, shown, unanswered
+from .. import nn
+from ..model import GPT
+from .ch04 import compare_piece, first
 from ..arrays import ArrayGPT
 from ..baseline import mean_loss, split_docs
 from ..data import load_docs
@@ -109,3 +112,105 @@ def check_depth_losses(answer):
                  "depth, on the 500 held-out names, each model from random.Random(42)",
                  success=f"Correct! From 1 to 8 layers the untrained loss stays\n"
                          f"   between {min(expected):.3f} and {max(expected):.3f}.")
+
+
+# The pieces: the MLP block, then the whole forward pass. Each check runs the learner's piece and
+# microgpt_lib's on fresh Values of the same weights and compares outputs and gradients.
+
+def mlp_block(x, w, li):
+    """Layer li's MLP on a normalised copy of x, added to x: mlp_fc1, ReLU, mlp_fc2, residual."""
+    x_residual = x
+    x = nn.linear(nn.rmsnorm(x), w[f'layer{li}.mlp_fc1'])
+    x = nn.linear([nn.relu(xi) for xi in x], w[f'layer{li}.mlp_fc2'])
+    return [a + b for a, b in zip(x, x_residual)]
+
+
+def gpt(w, token_id, pos_id, keys, values):
+    """microgpt_lib's forward pass (GPT.__call__) on the weights w, with microgpt's 4 heads."""
+    n_layer = sum(name.endswith('.attn_wq') for name in w)
+    config = Config(len(w['wte']), n_layer=n_layer, n_embd=len(w['wte'][0]), block_size=len(w['wpe']))
+    return GPT(config, w)(token_id, pos_id, keys, values)
+
+
+def _mistaken_mlp(norm=True, activate=True, residual=True, first_layer=False):
+    """mlp_block with one typical mistake."""
+    def mistaken(x, w, li):
+        li = 0 if first_layer else li
+        h = nn.linear(nn.rmsnorm(x) if norm else x, w[f'layer{li}.mlp_fc1'])
+        out = nn.linear([nn.relu(hi) for hi in h] if activate else h, w[f'layer{li}.mlp_fc2'])
+        return [a + b for a, b in zip(out, x)] if residual else out
+    return mistaken
+
+
+MLP_MISTAKES = [
+    (_mistaken_mlp(residual=False), "the residual is missing: add the block's input x to its output"),
+    (_mistaken_mlp(norm=False), "mlp_fc1 reads x itself; it reads rmsnorm(x), x is only added back"),
+    (_mistaken_mlp(activate=False), "the ReLU is missing between mlp_fc1 and mlp_fc2"),
+    (lambda x, w, li: _mistaken_mlp()(nn.rmsnorm(x), w, li),
+     "the residual adds rmsnorm(x); keep x_residual = x from before the rmsnorm"),
+    (_mistaken_mlp(first_layer=True), "it always reads layer 0's matrices: use f'layer{li}.mlp_fc1'"),
+]
+
+
+def _mlp_case(seed, n_embd, li):
+    """(x, weights of li + 1 layers' MLPs, li) as floats."""
+    rng = random.Random(seed)
+    matrix = lambda rows, columns: [[rng.gauss(0, 0.3) for _ in range(columns)] for _ in range(rows)]
+    w = {}
+    for layer in range(li + 1):
+        w[f'layer{layer}.mlp_fc1'] = matrix(4 * n_embd, n_embd)
+        w[f'layer{layer}.mlp_fc2'] = matrix(n_embd, 4 * n_embd)
+    return matrix(1, n_embd)[0], w, li
+
+
+MLP_CASES = [_mlp_case(0, 16, 0), _mlp_case(1, 4, 1), _mlp_case(2, 8, 0)]
+
+
+@piece(mlp_block)
+def check_mlp_block(learners):
+    """mlp_block against microgpt_lib's on 3 inputs (one in layer 1), outputs and gradients."""
+    problems = [compare_piece(f"mlp_block(x, w, {li}) with {len(x)} numbers", learners, mlp_block, (x, w, li),
+                              MLP_MISTAKES, "a list of len(x) Values") for x, w, li in MLP_CASES]
+    return report(first(problems), success=f"OK: your mlp_block matches microgpt_lib's on {len(MLP_CASES)} "
+                  f"inputs, gradients included.")
+
+
+def reading(forward):
+    """forward(w, token_id, pos_id, keys, values) run over a document with one fresh cache: its logits."""
+    def read(w, tokens):
+        keys, values = [[]], [[]]           # one layer, as the chapter's config
+        return [forward(w, token_id, pos_id, keys, values) for pos_id, token_id in enumerate(tokens)]
+    read.__name__ = getattr(forward, '__name__', 'gpt')
+    return read
+
+
+def _zeroed(name):
+    """gpt on w with the matrix name set to 0 (an attention or MLP block then adds exactly 0)."""
+    def mistaken(w, token_id, pos_id, keys, values):
+        changed = {**w, name: [[0 * p for p in row] for row in w[name]]}
+        return gpt(changed, token_id, pos_id, keys, values)
+    return mistaken
+
+
+GPT_MISTAKES = [
+    (_zeroed('wpe'), "the position is left out: the input is wte[token_id] + wpe[pos_id]"),
+    (_zeroed('layer0.attn_wo'), "the attention block's result is not used: "
+                                              "x = attention_block(x, w, li, keys[li], values[li])"),
+    (_zeroed('layer0.mlp_fc2'), "the MLP block's result is not used: x = mlp_block(x, w, li)"),
+    (lambda w, token_id, pos_id, keys, values: nn.softmax(gpt(w, token_id, pos_id, keys, values)),
+     "it returns probabilities: gpt() returns the logits, linear(x, w['lm_head']), without a softmax"),
+]
+GPT_CASES = [(1, (26, 4, 12)), (2, (26, 0))]       # (seed of the weights, tokens): BOS e m, BOS a
+
+
+@piece(gpt)
+def check_gpt(learners):
+    """gpt against microgpt_lib's on two short documents, 27 logits at each position and all gradients."""
+    problems = []
+    for seed, tokens in GPT_CASES:
+        weights = GPT.initialise(Config(27), random.Random(seed)).frozen().weights
+        problems.append(compare_piece(f"gpt over the tokens {list(tokens)}", reading(learners), reading(gpt),
+                                      (weights, tokens), [(reading(m), s) for m, s in GPT_MISTAKES],
+                                      "27 logits (Values) at each position"))
+    return report(first(problems), success="OK: your gpt matches microgpt_lib's at every position of "
+                  f"{len(GPT_CASES)} documents, gradients of all 4,192 weights included.")

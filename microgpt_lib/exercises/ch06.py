@@ -3,12 +3,13 @@ import functools
 import math
 import random
 
-from ..engine import topological_order
+from ..engine import Value, nodes_in_original, topological_order
 from ..model import GPT, Config
+from ..nn import softmax
 from ..tokenizer import Tokenizer
 from ..train import document_loss
-from . import (as_list, as_whole_number, check_number, exercise, judge, read_number, read_numbers, report,
-               shown, unanswered)
+from . import (Mistake, as_list, as_number, as_whole_number, attempt, call, check_number, close, exercise, judge,
+               piece, raised, read_number, read_numbers, report, roughly, shown, unanswered)
 
 LOGITS = [2.0, 1.0, 0.1]      # exercise 2: the logits of one position ...
 TARGET = 0                    # ... and the index of the token that really comes next
@@ -45,7 +46,10 @@ def check_logit_grads(answer):
         return False
     probs = _softmax(LOGITS)
     onehot = [float(i == TARGET) for i in range(len(LOGITS))]
-    return judge(got, [p - o for p, o in zip(probs, onehot)], [
+    expected = [p - o for p, o in zip(probs, onehot)]
+    if roughly(got, expected) and not close(got, expected):     # worked out on paper, to 3 digits
+        return report([], f"Correct to 3 significant digits; exactly, p - onehot = {[round(g, 7) for g in expected]}.")
+    return judge(got, expected, [
         (probs, "those are the probabilities p; the target's logit also gets -1: the gradient is p - onehot"),
         ([o - p for p, o in zip(probs, onehot)], "the signs are flipped: raising the target's logit lowers "
                                                  "the loss, so its gradient is negative"),
@@ -90,25 +94,123 @@ def check_wte_rows(answer):
 
 @functools.cache
 def graph_nodes(name):
-    """The number of Values in the graph of one training step of microgpt on name.
+    """The number of Values in the graph of one training step of microgpt on name, on the course's engine
+    and on the original's (which wraps every plain number in a Value of its own).
 
     The graph's shape does not depend on the weights' values, only on the model's size and the
-    name's length, so any initialisation gives the same count."""
+    name's length, so any initialisation gives the same counts."""
     tokenizer = Tokenizer.from_docs(['abcdefghijklmnopqrstuvwxyz'])
     model = GPT.initialise(Config(tokenizer.vocab_size), random.Random(0))
-    return len(topological_order(document_loss(model, tokenizer.document(name))))
+    nodes = topological_order(document_loss(model, tokenizer.document(name)))
+    return len(nodes), nodes_in_original(nodes)
 
 
 @exercise
 def check_graph_nodes(answer):
-    """Exercise 4 (experiment): how many Values one training step on 'christopher' creates."""
-    expected = graph_nodes(GROWTH_NAME)
-    return check_number(answer, expected, {
-        graph_nodes('yuheng'): "that is the count for 'yuheng'; build the loss of 'christopher' "
-                               "(tokenizer.document('christopher')) and count its graph",
-        len(GROWTH_NAME): "that is the number of letters; count the Values: "
-                          "len(topological_order(loss))",
-        len(GROWTH_NAME) + 1: "that is the number of positions; count the Values: "
-                              "len(topological_order(loss))",
+    """Exercise 4 (experiment): how many Values one training step on 'christopher' creates, on either engine."""
+    if unanswered(answer):
+        return False
+    course, original = graph_nodes(GROWTH_NAME)
+    why = "its Value wraps every plain number (even the 0 that sum() starts from) in a Value of its own"
+    if as_whole_number(answer) == course:
+        return report([], f"Correct, on the course's engine: {course:,}. The original's makes {original:,}: {why}.")
+    if as_whole_number(answer) == original:
+        return report([], f"Correct, on the original's engine: {original:,}, because {why}; the course's "
+                          f"engine keeps those numbers inside the operations' nodes and makes {course:,}.")
+    return check_number(answer, course, {
+        **dict.fromkeys(graph_nodes('yuheng'), "that is the count for 'yuheng'; build the loss of 'christopher' "
+                                               "(tokenizer.document('christopher')) and count its graph"),
+        len(GROWTH_NAME): "that is the number of letters; count the Values: len(topological_order(loss))",
+        len(GROWTH_NAME) + 1: "that is the number of positions; count the Values: len(topological_order(loss))",
     }, "build the loss with document_loss(model, tokenizer.document('christopher')) "
        "and count len(topological_order(loss))")
+
+
+# The piece: the mean cross-entropy of a document, against microgpt_lib.train's on a tiny GPT.
+
+PIECE_CONFIG = Config(vocab_size=3, n_layer=1, n_embd=2, n_head=1, block_size=4)
+DOCUMENTS = ([2, 0, 2], [2, 1, 0, 1, 2], [2, 0, 1, 0, 1, 0, 2])   # 2 and 4 predictions, then 6 cut to 4
+
+
+def piece_model():
+    """The same tiny GPT every time, on fresh Values."""
+    return GPT.initialise(PIECE_CONFIG, random.Random(6))
+
+
+def position_log_probs(tokens, target=1, fresh_cache=False):
+    """log p of the token `target` places after each position, as plain floats, up to block_size."""
+    model = piece_model().frozen()
+    keys, values = model.new_cache()
+    log_probs = []
+    for pos_id in range(min(model.config.block_size, len(tokens) - 1)):
+        if fresh_cache:
+            keys, values = model.new_cache()
+        probs = softmax(model(tokens[pos_id], pos_id, keys, values))
+        log_probs.append(math.log(probs[tokens[pos_id + target]]))
+    return log_probs
+
+
+def mean(numbers):
+    return sum(numbers) / len(numbers)
+
+
+LOSS_MISTAKES = (      # (the loss that a typical mistake gives on tokens, what to say)
+    (lambda t: -sum(position_log_probs(t)), "you summed the positions' losses; the document's loss is their "
+                                            "mean, (1 / n) * sum(losses)"),
+    (lambda t: -mean(position_log_probs(t, target=0)),
+     "that is the log-probability of the token the model reads, tokens[pos_id]; the target is the next "
+     "token, tokens[pos_id + 1]"),
+    (lambda t: mean(position_log_probs(t)), "the loss is -log p, positive: check the sign"),
+    (lambda t: -sum(position_log_probs(t)) / len(t), "divide by the number of predictions, n = "
+                                                     "min(block_size, len(tokens) - 1), not by len(tokens)"),
+    (lambda t: -mean(position_log_probs(t, fresh_cache=True)),
+     "make one KV cache for the whole document, before the loop: each position looks back at the earlier ones"),
+)
+OUT_OF_RANGE = "out of range: this model sees positions"
+
+
+def document_loss_problem(learners, tokens):
+    """What is wrong with the learner's document_loss on tokens, data then gradients, or None."""
+    model = piece_model()
+    try:
+        got = attempt(learners, model, list(tokens))
+    except Mistake as error:
+        said = f"document_loss(model, {list(tokens)}) raised {str(error).split(') raised ', 1)[-1]}"
+        if OUT_OF_RANGE in said:
+            return f"{said}: the model reads at most block_size positions, so n = min(block_size, len(tokens) - 1)"
+        return said
+    expected = document_loss(piece_model(), list(tokens))
+    if not isinstance(got, Value):
+        return (f"document_loss(model, {list(tokens)}) should return one Value, built from the model's "
+                f"Values; got {shown(got)}")
+    data = as_number(got.data)
+    if data is None or not close(data, expected.data):
+        hint = next((h for mistake, h in LOSS_MISTAKES if data is not None and close(data, mistake(tokens))),
+                    "compute -log p of each next token with one KV cache, then take the mean")
+        got_text = shown(got.data) if data is None else f"{data:.6g}"
+        return f"document_loss(model, {list(tokens)}) gave {got_text}, expected {expected.data:.6g}: {hint}"
+    _, error = call(got.backward)
+    if error:
+        return f"backward() from your loss raised {raised(error)}"
+    if not close([as_number(p.grad) for p in model.parameters()],
+                 [p.grad for p in expected_model_grads(tokens)]):
+        return (f"document_loss(model, {list(tokens)}) gives the right loss but the wrong gradients: build "
+                f"it from the model's Values (a plain number from .data carries no gradient)")
+    return None
+
+
+def expected_model_grads(tokens):
+    """The parameters of the tiny GPT after backward() from microgpt_lib's loss on tokens."""
+    model = piece_model()
+    document_loss(model, list(tokens)).backward()
+    return model.parameters()
+
+
+@piece(document_loss)
+def check_document_loss(learners):
+    """The learner's document_loss against microgpt_lib's on a tiny GPT and three documents (one longer
+    than block_size), loss and every gradient."""
+    problems = (document_loss_problem(learners, tokens) for tokens in DOCUMENTS)
+    return report([next(filter(None, problems), None)],
+                  success=f"OK: your document_loss matches microgpt_lib's on {len(DOCUMENTS)} documents, "
+                          f"every gradient included.")

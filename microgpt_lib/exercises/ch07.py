@@ -1,16 +1,144 @@
-"""Checks for chapter 07's exercises: Adam and its bias correction."""
+"""Checks for chapter 07's pieces, Adam's update and the linear decay, and its exercises."""
 import functools
 import random
 
+from .. import optim
 from ..arrays import Adam, ArrayGPT
 from ..data import load_docs
+from ..engine import Value
 from ..model import Config
 from ..optim import linear_decay
 from ..tokenizer import Tokenizer
-from . import ROUNDED_TOO_FAR, close, exercise, judge, read_number, read_numbers, report, roughly
+from . import (ROUNDED_TOO_FAR, Mistake, as_number, attempt, close, exercise, judge, piece, read_number,
+               read_numbers, report, roughly, shown)
 
 BETA1, BETA2, EPS, LR = 0.85, 0.99, 1e-8, 0.01
 NUM_STEPS, HELD_OUT = 1000, 500     # exercise 4: microgpt's training, measured on the last 500 names
+
+# the adam_update piece: 4 parameters (one whose gradient stays 0), steps 0, 1, 2 at decaying rates
+ADAM_START = [0.5, -1.0, 2.0, 0.0]
+ADAM_GRADS = [[0.3, -2.0, 0.0, 1e-3], [0.1, -1.5, 0.0, -1e-3], [-0.2, 0.5, 0.0, 2e-3]]
+ADAM_RATES = [0.01, 0.0075, 0.005]
+
+
+def adam_updates(update):
+    """[(parameters, their (m, v), gradients)] after each step of an update function on ADAM_GRADS;
+    the learner's code runs only through attempt."""
+    params = [Value(x) for x in ADAM_START]
+    means = [(0.0, 0.0)] * len(params)
+    after = []
+    for step, (grads, lr) in enumerate(zip(ADAM_GRADS, ADAM_RATES)):
+        for i, (p, g) in enumerate(zip(params, grads)):
+            p.grad = g
+            returned = attempt(update, p, *means[i], step, lr)
+            pair = [as_number(x) for x in returned] if isinstance(returned, (tuple, list)) else []
+            if len(pair) != 2 or None in pair:
+                raise Mistake(f"adam_update returned {shown(returned)}: return the new (m, v), two numbers")
+            means[i] = tuple(pair)
+        after.append(([as_number(p.data) for p in params], list(means), [p.grad for p in params]))
+    return after
+
+
+def flat(pairs):
+    return [x for pair in pairs for x in pair]
+
+
+def mistaken_adam(correct_m=True, correct_v=True, b1=BETA1, b2=BETA2, direction=-1, t_ahead=0):
+    """The parameters after each step of Adam with a typical mistake (the defaults: none)."""
+    params, m, v = list(ADAM_START), [0.0] * len(ADAM_START), [0.0] * len(ADAM_START)
+    after = []
+    for t, (grads, lr) in enumerate(zip(ADAM_GRADS, ADAM_RATES), start=1 + t_ahead):
+        for i, g in enumerate(grads):
+            m[i] = b1 * m[i] + (1 - b1) * g
+            v[i] = b2 * v[i] + (1 - b2) * g ** 2
+            m_hat = m[i] / (1 - b1 ** t) if correct_m else m[i]
+            v_hat = v[i] / (1 - b2 ** t) if correct_v else v[i]
+            params[i] += direction * lr * m_hat / (v_hat ** 0.5 + EPS)
+        after.append(list(params))
+    return after
+
+
+ADAM_MISTAKES = [
+    (dict(correct_m=False, correct_v=False), "that is Adam without the bias correction: "
+     "divide m by 1 - beta1 ** (step + 1) and v by 1 - beta2 ** (step + 1)"),
+    (dict(correct_v=False), "v is not bias-corrected: v_hat = v / (1 - beta2 ** (step + 1))"),
+    (dict(correct_m=False), "m is not bias-corrected: m_hat = m / (1 - beta1 ** (step + 1))"),
+    (dict(b1=BETA2, b2=BETA1), "beta1 and beta2 are swapped: m, the mean of the gradients, "
+     "decays with beta1 = 0.85, and v, of their squares, with beta2 = 0.99"),
+    (dict(t_ahead=1), "the correction counts one step too many: step counts from 0, so use step + 1"),
+    (dict(direction=1), "the parameter moves with the gradient: p.data -= lr * m_hat / (v_hat ** 0.5 + eps)"),
+]
+
+
+@piece(optim.adam_update)
+def check_adam_update(adam_update):
+    """The learner's adam_update against microgpt_lib's over 3 steps on 4 parameters, with the
+    typical mistakes named by what they do to the parameters."""
+    try:
+        got = adam_updates(adam_update)
+    except Mistake as error:
+        if 'ZeroDivisionError' not in str(error):
+            raise
+        return report([f"{error}: 1 - beta1 ** step is 0 at step 0; step counts from 0, so the "
+                       "correction divides by 1 - beta1 ** (step + 1)"])
+    expected = adam_updates(optim.adam_update)
+    wrong_means = None      # reported only if the parameters stay right: they name the mistake better
+    for step, ((data, means, grads), (want, want_means, _)) in enumerate(zip(got, expected)):
+        if None in data:
+            return report([f"after step {step} a parameter's data is {shown(data)}: p.data should stay a float"])
+        if not close(data, want):
+            why = next((why for mistake, why in ADAM_MISTAKES
+                        if close(data, mistaken_adam(**mistake)[step])),
+                       "compare your lines one by one with the formulas above")
+            return report([f"after step {step} the parameters are {shown(data, 90)}, "
+                           f"expected {shown(want, 90)}: {why}"])
+        hats = [(m / (1 - BETA1 ** (step + 1)), v / (1 - BETA2 ** (step + 1))) for m, v in want_means]
+        if close(flat(means), flat(hats)) and not close(flat(means), flat(want_means)):
+            return report([f"after step {step} adam_update returned (m, v) = {shown(means, 90)}: "
+                           "return the running means m and v, not m_hat and v_hat"])
+        if not close(flat(means), flat(want_means)) and wrong_means is None:
+            wrong_means = (f"after step {step} adam_update returned (m, v) = {shown(means, 90)}, expected "
+                           f"{shown(want_means, 90)}: m = beta1 * m + (1 - beta1) * g, v likewise with g ** 2")
+        if any(g != 0 for g in grads):
+            return report([f"after step {step} the gradients are {shown(grads)}: set p.grad = 0 "
+                           "after moving p, since backward() adds into it"])
+    if wrong_means:
+        return report([wrong_means])
+    exactly = "exactly" if got == expected else "to rounding"
+    return report([], success=f"OK: your adam_update matches microgpt_lib's {exactly}: 3 steps on 4\n"
+                              "    parameters, one with a gradient of 0; (m, v) returned, gradients zeroed.")
+
+
+DECAY_CASES = [(0.01, 0, 1000), (0.01, 500, 1000), (0.01, 999, 1000), (0.1, 0, 5), (0.1, 3, 5), (0.1, 4, 5)]
+DECAY_MISTAKES = [
+    (lambda lr, k, n: lr * (1 - (k + 1) / n), "that is the next step's rate, so it reaches 0 at the last "
+     "step, one step early: at step k (from 0) the rate is learning_rate * (1 - k / num_steps)"),
+    (lambda lr, k, n: lr * (1 - k / (n - 1)), "it reaches 0 at the last step, k = num_steps - 1, one step "
+     "early: divide by num_steps, so that the last step keeps learning_rate / num_steps"),
+    (lambda lr, k, n: lr * (1 - (k - 1) / n), "that is the previous step's rate, one step late: "
+     "at step 0 the rate is learning_rate itself"),
+    (lambda lr, k, n: lr * k / n, "the rate rises from 0 instead of falling from learning_rate: "
+     "use 1 - step / num_steps"),
+    (lambda lr, k, n: 1 - k / n, "1 - step / num_steps is not multiplied by learning_rate"),
+]
+
+
+@piece(optim.linear_decay)
+def check_linear_decay(linear_decay):
+    """The learner's linear_decay against microgpt_lib's at the first, a middle and the last step
+    of two schedules, with the typical off-by-one mistakes named."""
+    got = [as_number(attempt(linear_decay, *case)) for case in DECAY_CASES]
+    expected = [optim.linear_decay(*case) for case in DECAY_CASES]
+    for case, rate, want in zip(DECAY_CASES, got, expected):
+        if rate is None or not close(rate, want):
+            why = next((why for mistaken, why in DECAY_MISTAKES
+                        if None not in got and close(got, [mistaken(*c) for c in DECAY_CASES])),
+                       "the rate at step k (from 0) is learning_rate * (1 - k / num_steps)")
+            call = f"linear_decay({', '.join(map(str, case))})"
+            return report([f"{call} gave {shown(rate)}, expected {want!r}: {why}"])
+    exactly = "exactly" if got == expected else "to rounding"
+    return report([], success=f"OK: your linear_decay matches microgpt_lib's {exactly} at {len(DECAY_CASES)} steps\n"
+                              "    of two schedules, the first and the last included.")
 
 
 @exercise

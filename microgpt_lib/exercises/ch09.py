@@ -6,8 +6,9 @@ from functools import lru_cache
 from ..checkpoint import load_checkpoint
 from ..data import DATA_DIR
 from ..nn import softmax
-from ..sample import prefix_probs
-from . import check_number, exercise, judge, read_number, read_numbers, report, shown, unanswered
+from ..sample import prefix_probs, sample, sample_names
+from . import (Mistake, attempt, check_number, exercise, judge, piece, read_number, read_numbers, report,
+               shown, unanswered)
 
 LOGITS, TEMPERATURE = [2.0, 1.0, 0.0], 0.5
 END_PREFIX = 'emma'
@@ -18,6 +19,59 @@ def trained_model():
     """The shipped trained model and its tokenizer."""
     model, tokenizer, _, _ = load_checkpoint(DATA_DIR / 'microgpt_seed42.json')
     return model.frozen(), tokenizer
+
+
+# The piece: sampling one name at a temperature
+
+SEEDS_AND_TEMPERATURES = [(1, 0.3), (2, 0.5), (3, 0.8), (4, 1.6)]     # none is 1: see below
+NAMES_PER_SEED = 10
+
+
+def sample_name(model, tokenizer, rng, temperature):
+    """microgpt_lib's sample under the chapter's name: one name drawn at this temperature."""
+    return sample(model, tokenizer, rng, temperature)
+
+
+@piece(sample_name)
+def check_sample_name(sample_name):
+    """sample_name(model, tokenizer, rng, temperature) against microgpt_lib's sample: the same names,
+    drawn one after another from the same generator, at four seeds and temperatures."""
+    model, tokenizer = trained_model()
+    for seed, t in SEEDS_AND_TEMPERATURES:
+        rng = random.Random(seed)
+        try:
+            got = [attempt(sample_name, model, tokenizer, rng, t) for _ in range(NAMES_PER_SEED)]
+        except Mistake as e:
+            if 'IndexError' not in str(e):
+                raise
+            return report([f"{e}: when the drawn token is BOS, stop (break) before adding it to the name, "
+                           f"since BOS has no character"])
+        expected = sample_names(model, tokenizer, random.Random(seed), t, NAMES_PER_SEED)
+        if got != expected:
+            return report([sample_name_problem(got, expected, model, tokenizer, seed, t)])
+    return report([], success=f"OK: your sample_name draws exactly microgpt_lib's "
+                              f"{len(SEEDS_AND_TEMPERATURES) * NAMES_PER_SEED} names.")
+
+
+def sample_name_problem(got, expected, model, tokenizer, seed, t):
+    """One sentence on why these names differ from microgpt_lib's, naming the typical mistake they show."""
+    where = f"from random.Random({seed}) at T = {t}"
+    if not all(isinstance(name, str) for name in got):
+        return (f"{where} sample_name returned {shown(got[0], 30)}, not a string: build the name with "
+                f"name += tokenizer.uchars[token_id]")
+    if got == sample_names(model, tokenizer, random.Random(seed), 1.0, len(got)):
+        return (f"{where} your names are the ones T = 1 gives ({shown(got[:3], 50)}): the temperature was "
+                f"applied to the probabilities instead of the logits (the draw rescales the weights, so that "
+                f"changes nothing); divide each logit by T, then softmax")
+    if got == sample_names(model, tokenizer, random.Random(seed), t ** -1, len(got)):
+        return (f"{where} your names are the ones T = {1 / t:.3g} gives: you multiplied the logits by T; "
+                f"divide them instead (l * temperature ** -1)")
+    if any(g.startswith(e) and len(g) > len(e) for g, e in zip(got, expected)):
+        return (f"{where} your names run on past their end (first {shown(got[0], 30)}, expected "
+                f"{shown(expected[0], 30)}): stop at BOS, breaking out of the loop as soon as it is drawn")
+    return (f"{where} your first names are {shown(got[:3], 50)}, microgpt_lib's {shown(expected[:3], 50)}: start "
+            f"from BOS at position 0 with a fresh cache, and draw each token with "
+            f"rng.choices(range(tokenizer.vocab_size), weights=probs)[0], one draw per position")
 
 
 @exercise

@@ -1,18 +1,21 @@
-"""Checks for chapter 11's exercises: backward passes on arrays, and a gradient checked numerically.
+"""Checks for chapter 11's pieces and exercises: backward passes on arrays, and a gradient checked numerically.
 
-The first three exercises are small functions: the check calls them on fixed
-inputs and names the usual mistake when the result is off.
+The pieces (linear_backward, softmax_backward, head_backward) are checked against
+microgpt_lib.arrays' own on random inputs of several shapes; the exercises are
+small functions and one number. Each check names the usual mistake when the result is off.
+Arrays are compared entry by entry with the course's one tolerance (`all_close`).
 """
 import random
 from functools import lru_cache
 
 import numpy as np
 
-from ..arrays import ArrayGPT, softmax, softmax_backward
+from .. import arrays
+from ..arrays import ArrayGPT, softmax
 from ..data import load_docs
 from ..model import Config
 from ..tokenizer import Tokenizer
-from . import call, close, exercise, raised, read_number, report, shown, unanswered
+from . import ABS_TOL, all_close, attempt, call, close, exercise, piece, raised, read_number, report, shown, unanswered
 
 
 def _array(result, shape, what):
@@ -44,6 +47,99 @@ def _result(fn, args, shape, what):
     return got
 
 
+LINEAR_SHAPES = [(3, 4, 4), (5, 2, 3), (7, 16, 27)]     # (T, n_in, n_out): a square W first, then not
+
+
+def linear_problems(got, dy, x, W):
+    """What is wrong with the learner's (dx, dW) for y = x @ W.T: a list of sentences."""
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        return [f"return the two gradients as a tuple (dx, dW), got {shown(got)}"]
+    dx_right, dW_right = arrays.linear_backward(dy, x, W)
+    try:
+        dx, dW = (np.asarray(g, dtype=float) for g in got)
+    except (TypeError, ValueError, OverflowError):
+        return [f"dx and dW should be arrays of numbers, got {shown(got)}"]
+    if all_close(dx, dW_right) and all_close(dW, dx_right):
+        return ["you returned (dW, dx): return dx first, then dW"]
+    dW_mistakes = [(dW_right.T, f"dW is transposed (x.T @ dy, shape {dW_right.T.shape}): dW has W's "
+                                f"shape {W.shape}, so it is dy.T @ x"),
+                   (dW_right / len(x), "dW is divided by the number of positions: their contributions "
+                                       "add up (dy.T @ x), as child.grad += did")]
+    dx_mistakes = [(dy @ W.T, "dx uses W.T: y = x @ W.T, so dx = dy @ W (each x[t, j] reaches y[t, i] "
+                              "through W[i, j])")] if W.shape[0] == W.shape[1] else []
+    problems = [gradient_problem('dW', dW, dW_right, dW_mistakes,
+                                 "dW[i, j] adds dy[t, i] * x[t, j] over the positions t, which is dy.T @ x"),
+                gradient_problem('dx', dx, dx_right, dx_mistakes,
+                                 "dx[t, j] adds W[i, j] * dy[t, i] over the outputs i, which is dy @ W")]
+    return [problem for problem in problems if problem]
+
+
+def gradient_problem(name, got, right, mistakes, formula):
+    """None if got is right; else the hint of the first (wrong, hint) mistake it matches, else its shape or formula."""
+    if all_close(got, right):
+        return None
+    hint = next((hint for wrong, hint in mistakes if all_close(got, wrong)), None)
+    if hint:
+        return hint
+    if np.shape(got) != right.shape:
+        return f"{name} should have shape {right.shape}, but yours has shape {np.shape(got)}: {formula}"
+    return f"{name} is not yet right: {formula}"
+
+
+@piece(arrays.linear_backward)
+def check_linear_backward(linear_backward):
+    """linear_backward(dy, x, W) -> (dx, dW) against microgpt_lib.arrays' on three shapes."""
+    rng = np.random.default_rng(7)
+    for T, n_in, n_out in LINEAR_SHAPES:
+        x, W, dy = rng.normal(size=(T, n_in)), rng.normal(size=(n_out, n_in)), rng.normal(size=(T, n_out))
+        got = attempt(linear_backward, dy.copy(), x.copy(), W.copy())
+        problems = linear_problems(got, dy, x, W)
+        if problems:
+            return report([f"with dy {dy.shape}, x {x.shape}, W {W.shape}: {p}" for p in problems])
+    return report([], "OK: your linear_backward matches microgpt_lib's on 3 shapes, dx and dW both.")
+
+
+SOFTMAX_SHAPES = [(6,), (4, 4), (2, 3, 5)]          # one row, a square stack of rows, heads of rows
+
+
+def softmax_problem(got, dprobs, probs):
+    """What is wrong with the learner's gradient of the logits, or None."""
+    got, problem = _array(got, probs.shape, "the logits' gradient (like probs)")
+    if problem:
+        return problem
+    right = arrays.softmax_backward(dprobs, probs)
+    if all_close(got, right):
+        return None
+    weighted = (dprobs * probs).sum(-1, keepdims=True)
+    mistakes = [
+        (probs * dprobs, "the subtracted sum is missing: every probability depends on every logit "
+                         "of its row, so dz = p * (dp - (p * dp).sum(-1, keepdims=True))"),
+        (probs * (dprobs - (dprobs * probs).sum()), "you summed over the whole array: each row has "
+                                                    "its own sum, (p * dp).sum(-1, keepdims=True)"),
+        (probs * (dprobs - dprobs.sum(-1, keepdims=True)), "the subtracted sum is weighted by the "
+                                                           "probabilities: (p * dp).sum(-1, keepdims=True)"),
+        (dprobs - weighted, "multiply by p: dz_j = p_j * (dp_j - sum_i p_i dp_i)"),
+    ]
+    if probs.ndim > 1 and probs.shape[-1] == probs.shape[-2]:
+        mistakes.append((probs * (dprobs - (dprobs * probs).sum(-1)[..., None, :]),
+                         "the sum lines up with the wrong axis: keep it as a column with "
+                         ".sum(-1, keepdims=True)"))
+    return next((hint for wrong, hint in mistakes if all_close(got, wrong)),
+                "not yet: dz = p * (dp - (p * dp).sum(-1, keepdims=True)), one sum per row")
+
+
+@piece(arrays.softmax_backward)
+def check_softmax_backward(softmax_backward):
+    """softmax_backward(dprobs, probs) against microgpt_lib.arrays' on one row, rows, and heads of rows."""
+    rng = np.random.default_rng(8)
+    for shape in SOFTMAX_SHAPES:
+        probs, dprobs = softmax(rng.normal(size=shape)), rng.normal(size=shape)
+        problem = softmax_problem(attempt(softmax_backward, dprobs.copy(), probs.copy()), dprobs, probs)
+        if problem:
+            return report([f"with probs of shape {shape}: {problem}"])
+    return report([], "OK: your softmax_backward matches microgpt_lib's on 3 shapes.")
+
+
 ANNA = [26, 0, 13, 13, 0]       # BOS a n n a: the inputs of the document 'anna'
 
 
@@ -59,23 +155,21 @@ def one_head(T=5, head_dim=3, seed=12):
 def head_gradients(dout, q, k, v, att, scale, skip_softmax=False):
     """(dq, dk, dv) of out = att @ v with att = softmax(q @ k.T * scale + mask)."""
     datt = dout @ v.T
-    dscores = (datt if skip_softmax else softmax_backward(datt, att)) * scale
+    dscores = (datt if skip_softmax else arrays.softmax_backward(datt, att)) * scale
     return dscores @ k, dscores.T @ q, att.T @ dout
 
 
-@exercise
-def check_head_backward(head_backward):
-    """Exercise 1: head_backward(dout, q, k, v, att, scale) returns (dq, dk, dv) for one head."""
+def head_backward(dout, q, k, v, att, scale):
+    """(dq, dk, dv) of one attention head: the finished piece the chapter goes on with."""
+    return head_gradients(dout, q, k, v, att, scale)
+
+
+@piece(head_backward)
+def check_head_backward(learners):
+    """head_backward(dout, q, k, v, att, scale) -> (dq, dk, dv) for one head, against microgpt_lib's."""
     inputs = one_head()
     dout, q, k, v, att, scale = inputs
-    if not callable(head_backward):
-        report([f"pass your function itself (without calling it), not {shown(head_backward)}"])
-        return False
-    got, error = call(head_backward, *(a.copy() if isinstance(a, np.ndarray) else a for a in inputs))
-    if error:
-        return report([f"calling it raised {raised(error)}"])
-    if unanswered(got) or (isinstance(got, tuple) and any(unanswered(g) for g in got)):
-        return False
+    got = attempt(learners, *(a.copy() if isinstance(a, np.ndarray) else a for a in inputs))
     if not (isinstance(got, (tuple, list)) and len(got) == 3):
         return report([f"return the three gradients as a tuple (dq, dk, dv), got {shown(got)}"])
     right = head_gradients(*inputs)
@@ -86,29 +180,27 @@ def check_head_backward(head_backward):
         answer, problem = _array(answer, q.shape, name)
         if problem:
             problems.append(problem)
-        elif not np.allclose(answer, expected):
+        elif not all_close(answer, expected):
             problems.append(head_hint(name, answer, inputs, unscaled, no_softmax))
-    if problems:
-        return report(problems)
-    return report([], "Correct! dq, dk and dv all match, product by product.")
+    return report(problems, "OK: your head_backward matches microgpt_lib's: dq, dk and dv, product by product.")
 
 
 def head_hint(name, answer, inputs, unscaled, no_softmax):
     """What is probably wrong with one of dq, dk, dv."""
     dout, q, k, v, att, scale = inputs
-    dscores = softmax_backward(dout @ v.T, att) * scale
+    dscores = arrays.softmax_backward(dout @ v.T, att) * scale
     which = ('dq', 'dk', 'dv').index(name)
     if name == 'dv':
-        if np.allclose(answer, att @ dout):
+        if all_close(answer, att @ dout):
             return "dv: out = att @ v, so dv = att.T @ dout (rule 1): transpose att"
         return "dv: out = att @ v is rule 1 with att as x, so dv = att.T @ dout"
-    if np.allclose(answer, unscaled[which]):
+    if all_close(answer, unscaled[which]):
         return f"{name}: the scores were multiplied by scale, so their gradient is too"
-    if np.allclose(answer, no_softmax[which]):
+    if all_close(answer, no_softmax[which]):
         return (f"{name}: datt = dout @ v.T is the gradient of the probabilities att; go back "
                 f"through the softmax first (rule 3: softmax_backward(datt, att))")
     swapped = {'dq': dscores.T @ k, 'dk': dscores @ q}[name]
-    if np.allclose(answer, swapped):
+    if all_close(answer, swapped):
         return (f"{name}: scores = q @ k.T, so dq = dscores @ k and dk = dscores.T @ q: "
                 f"mind which one needs the transpose")
     return (f"{name}: not yet: first datt = dout @ v.T, then dscores = softmax_backward(datt, att)"
@@ -125,15 +217,15 @@ def check_embedding_backward(embedding_backward):
                   "the gradient of wte (one row per token of the vocabulary)")
     if got is None:
         return False
-    if np.allclose(got, expected):
+    if all_close(got, expected):
         return report([], "Correct! Each row adds up the gradients of the positions reading it.")
     overwritten = np.zeros((27, 4))
     overwritten[ANNA] = dx
-    if np.allclose(got, overwritten):
+    if all_close(got, overwritten):
         problem = ("'n' (token 13) is read at positions 2 and 3, but your row 13 holds only one of their "
                    "gradients: with repeated indices, dwte[inputs] = dx and dwte[inputs] += dx keep just one. "
                    "Add them up with np.add.at(dwte, inputs, dx), or a loop over the positions")
-    elif not np.allclose(np.delete(got, sorted(set(ANNA)), axis=0), 0):
+    elif np.abs(np.delete(got, sorted(set(ANNA)), axis=0)).max() > ABS_TOL:
         problem = "only tokens 0, 13 and 26 occur in the inputs: every other row of the gradient must stay 0"
     else:
         problem = ("row v should be the sum of dx[t] over the positions t where inputs[t] == v; "
@@ -149,15 +241,15 @@ def check_tanh_backward(tanh_backward):
     got = _result(tanh_backward, (dh.copy(), h.copy()), h.shape, "da (like h)")
     if got is None:
         return False
-    if np.allclose(got, dh * (1 - h ** 2)):
+    if all_close(got, dh * (1 - h ** 2)):
         return report([])
-    if np.allclose(got, 1 - h ** 2):
+    if all_close(got, 1 - h ** 2):
         problem = "that is tanh's local gradient alone: multiply it by the upstream gradient dh (the chain rule)"
-    elif np.allclose(got, dh * (1 - np.tanh(h) ** 2)):
+    elif all_close(got, dh * (1 - np.tanh(h) ** 2)):
         problem = "h is already tanh(a): the local gradient is 1 - h**2, not 1 - tanh(h)**2"
-    elif np.allclose(got, dh * (1 - h) ** 2):
+    elif all_close(got, dh * (1 - h) ** 2):
         problem = "mind the brackets: the local gradient is 1 - h**2, not (1 - h)**2"
-    elif np.allclose(got, dh * (h > 0)):
+    elif all_close(got, dh * (h > 0)):
         problem = "that is relu's rule; tanh's local gradient is 1 - tanh(a)**2 = 1 - h**2"
     else:
         problem = "not yet: d tanh(a)/da = 1 - tanh(a)**2, so da = dh * (1 - h**2), element by element"
