@@ -1,11 +1,13 @@
-"""Chapter 08's exercise checks accept the worked solutions and explain typical mistakes."""
+"""Chapter 08's exercise checks accept the worked solutions and explain typical mistakes; its piece, one
+training step, passes when finished and stands in for microgpt_lib's when unwritten or mistaken."""
 import numpy as np
 import pytest
 
 from conftest import verdict
-from microgpt_lib import linear_decay
+from microgpt_lib import Adam, document_loss, linear_decay, train_step
+from microgpt_lib.exercises import is_unanswered
 from microgpt_lib.exercises.ch08 import (check_learning_rates, check_longer_training, check_loss_means,
-                                         held_out_loss, reference_losses)
+                                         check_train_step, held_out_loss, reference_losses, small_model)
 
 
 
@@ -91,3 +93,83 @@ def test_longer_training(capsys):
 def test_longer_training_explains_mistakes(wrong, explanation, capsys):
     ok, out = verdict(check_longer_training, wrong(), capsys=capsys)
     assert not ok and explanation in out
+
+
+# The piece: one training step
+
+
+def unwritten_step(model, optimizer, tokens, lr):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def update_before_backward(model, optimizer, tokens, lr):
+    loss = document_loss(model, tokens)
+    optimizer.step(lr)
+    loss.backward()
+    return loss.data
+
+
+def no_backward(model, optimizer, tokens, lr):
+    loss = document_loss(model, tokens)
+    optimizer.step(lr)
+    return loss.data
+
+
+def sgd_without_zeroing(model, optimizer, tokens, lr):
+    loss = document_loss(model, tokens)
+    loss.backward()
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    return loss.data
+
+
+def fixed_rate(model, optimizer, tokens, lr):
+    loss = document_loss(model, tokens)
+    loss.backward()
+    optimizer.step(0.01)
+    return loss.data
+
+
+def returns_the_value(model, optimizer, tokens, lr):
+    loss = document_loss(model, tokens)
+    loss.backward()
+    optimizer.step(lr)
+    return loss
+
+
+def test_the_finished_train_step_passes_and_is_kept(capsys):
+    assert check_train_step(train_step) is train_step
+    assert capsys.readouterr().out.startswith("OK: your train_step matches")
+
+
+@pytest.mark.parametrize('mistake, explanation', [
+    (update_before_backward, 'optimizer.step(lr) ran before loss.backward()'),
+    (no_backward, 'call loss.backward() before it'),
+    (sgd_without_zeroing, 'they pile up across steps'),
+    (fixed_rate, 'at the lr passed in'),
+    (returns_the_value, 'return loss.data, a float'),
+    (lambda model, optimizer, tokens, lr: 1 / 0, 'raised ZeroDivisionError'),
+])
+def test_a_mistaken_train_step_is_named_and_the_chapter_goes_on_with_microgpt_libs(mistake, explanation, capsys):
+    standing_in = check_train_step(mistake)
+    out = capsys.readouterr().out
+    assert explanation in out and out.endswith("The chapter goes on with microgpt_lib's train_step.\n")
+    assert not is_unanswered(out) and standing_in is not mistake
+    assert_works_like_microgpt_libs(standing_in)
+
+
+def test_an_unwritten_train_step_is_unanswered_and_the_stand_in_works(capsys):
+    standing_in = check_train_step(unwritten_step)
+    out = capsys.readouterr().out
+    assert is_unanswered(out) and "goes on with microgpt_lib's train_step" in out
+    assert_works_like_microgpt_libs(standing_in)
+
+
+def assert_works_like_microgpt_libs(step):
+    start = small_model()
+    ours, theirs = start.thawed(), start.thawed()
+    ours_adam, their_adam = Adam(ours.parameters()), Adam(theirs.parameters())
+    tokens = [4, 1, 2, 4]
+    assert step(ours, ours_adam, tokens, 0.01) == train_step(theirs, their_adam, tokens, 0.01)
+    assert ours.frozen().weights == theirs.frozen().weights

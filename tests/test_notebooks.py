@@ -144,13 +144,12 @@ def test_chapter_maps_back_to_the_original_and_asks_the_learner_to_predict_try_a
     assert 3 <= len(questions) <= 5, "3-5 why questions"
     assert 'solution' in cells[why[0] + 1].metadata.get('tags', []), "the answers hidden right after them"
 
-NOT_YET_16_9 = {'08_training'}     # still laid out for 960x700: being converted (issue 18)
 EMOJI = re.compile('[\u2600-\u27bf\U0001f300-\U0001faff]')  # e.g. a check mark: a box without an emoji font
 FONT_SIZE = re.compile(r"rcParams\['font\.size'\]\s*=\s*(\d+)")
 SMALL_FONT = re.compile(r"fontsize\s*=\s*(\d+)")
 
 
-@pytest.mark.parametrize('path', [p for p in NOTEBOOKS if p.stem not in NOT_YET_16_9], ids=lambda p: p.stem)
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
 def test_chapter_is_ready_for_a_lecture_on_a_16_9_projector(path):
     """Speaker notes on every slide with code or a picture, plot text of 14 pt or more,
     and no symbol that needs an emoji font."""

@@ -12,7 +12,6 @@ import nbformat
 import pytest
 
 import slides
-from test_notebooks import NOT_YET_16_9
 from export_config import WIDGET_SENTENCE, export
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +27,7 @@ def decks(tmp_path_factory):
     return {deck.name: deck for deck in slides.measure_exports(html)}
 
 
-@pytest.mark.parametrize('chapter', [nb.stem for nb in CHAPTERS if nb.stem not in NOT_YET_16_9])
+@pytest.mark.parametrize('chapter', [nb.stem for nb in CHAPTERS])
 def test_every_slide_fits_the_slide_area_and_clips_no_line(decks, chapter):
     deck = decks[chapter]
     assert deck.slides

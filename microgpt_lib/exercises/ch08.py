@@ -1,9 +1,12 @@
-"""Checks for chapter 08's exercises: the training loop."""
+"""Checks for chapter 08's exercises and its piece: the training loop."""
 from functools import lru_cache
 
 from ..data import DATA_DIR
-from ..optim import linear_decay
-from . import ROUNDED_TOO_FAR, close, exercise, judge, read_numbers, report, roughly, shown
+from ..engine import Value
+from ..optim import Adam, linear_decay
+from ..train import train_step as train_step_of_microgpt_lib
+from . import (ROUNDED_TOO_FAR, as_number, attempt, close, exercise, judge, piece, read_numbers,
+               report, roughly, shown)
 
 LEARNING_RATE, NUM_STEPS = 0.01, 1000
 LR_STEPS = (0, 500, 999)
@@ -116,6 +119,70 @@ def check_longer_training(answer):
        f"held_out_loss({LONG_STEPS}, ['attention'])",
         success=f"Correct! After {LONG_STEPS:,} steps attention buys "
                 f"{expected[1] - expected[0]:.3f} nats per character.")
+
+
+# The piece: one training step (forward, backward, update; Adam zeroes the gradients)
+
+SMALL = dict(vocab_size=5, n_embd=4, n_head=2, block_size=8)    # BOS is token 4
+STEPS = [([4, 0, 1, 2, 4], 0.01), ([4, 3, 0, 0, 1, 4], 0.009)]   # (document, learning rate) per step
+
+
+def small_model():
+    """A small model with fixed random weights, for the checks."""
+    import random
+    from ..model import GPT, Config
+    return GPT.initialise(Config(**SMALL), random.Random(8))
+
+
+def step_problems(step, loss, expected_loss, before, params, reference):
+    """What is wrong after one of the learner's steps (params) against microgpt_lib's (reference)."""
+    if isinstance(loss, Value):
+        return [f"step {step} returned the loss as a Value; return loss.data, a float, "
+                f"so that the step's graph can be freed"]
+    got = as_number(loss)
+    if got is None:
+        return [f"step {step} returned {shown(loss)}, expected the loss {expected_loss!r}: return loss.data"]
+    problems = []
+    if not close(got, expected_loss):
+        problems.append(f"step {step} returned the loss {got!r}, expected {expected_loss!r}: "
+                        f"compute it with document_loss(model, tokens) before updating")
+    moved = any(p.data != b for p, b in zip(params, before))
+    grads_left = any(p.grad != 0 for p in params)
+    if not moved and grads_left:
+        problems.append(f"step {step} left every parameter where it was and its gradients not 0: "
+                        f"optimizer.step(lr) ran before loss.backward(), so each update uses the last "
+                        f"step's gradients; call loss.backward() first")
+    elif not moved:
+        problems.append(f"step {step} left every parameter where it was: every gradient was 0 when "
+                        f"optimizer.step(lr) ran; call loss.backward() before it")
+    elif grads_left:
+        problems.append(f"after step {step} the gradients are not back to 0, so the next backward() "
+                        f"adds onto them and they pile up across steps: update with optimizer.step(lr), "
+                        f"which zeroes each gradient after using it")
+    gap = max(abs(p.data - r.data) for p, r in zip(params, reference))
+    if moved and not close([p.data for p in params], [r.data for r in reference]):
+        problems.append(f"after step {step} the parameters differ from microgpt_lib's by up to {gap:.2g}: "
+                        f"update with optimizer.step(lr), at the lr passed in")
+    return problems
+
+
+@piece(train_step_of_microgpt_lib)
+def check_train_step(train_step):
+    """train_step against microgpt_lib's for two steps on copies of a small model: the loss it returns,
+    every parameter after each step, and every gradient back to 0."""
+    start = small_model()
+    ours, theirs = start.thawed(), start.thawed()
+    params, reference = ours.parameters(), theirs.parameters()
+    ours_adam, their_adam = Adam(params), Adam(reference)
+    for step, (tokens, lr) in enumerate(STEPS, 1):
+        before = [p.data for p in params]
+        loss = attempt(train_step, ours, ours_adam, tokens, lr)
+        expected = train_step_of_microgpt_lib(theirs, their_adam, tokens, lr)
+        problems = step_problems(step, loss, expected, before, params, reference)
+        if problems:
+            return report(problems)
+    return report([], success=f"OK: your train_step matches microgpt_lib's over {len(STEPS)} steps: "
+                              f"the loss, every parameter, and every gradient back to 0.")
 
 
 # A look inside the trained model: which character's embedding is nearest to 'a'.
