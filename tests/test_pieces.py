@@ -226,3 +226,29 @@ def test_each_piece_is_marked_as_nbgrader_marks_it_and_checked_in_one_line_right
         assert [a.id for a in assign.value.args] == [name] and assign.value.func.id.startswith('check_')
         grade_ids += [marks['grade_id'], check.metadata['nbgrader']['grade_id']]
     assert len(grade_ids) == len(set(grade_ids)), "grade ids are unique in a chapter"
+
+
+# What the learner writes, chapter by chapter (issue 15's list, split into steps of a few minutes)
+PIECES = {
+    '01_data_and_tokenizer': ['encode', 'decode', 'document', 'count_pairs', 'name_loss'],
+    '02_autograd': ['add', 'mul', 'power', 'log', 'exp', 'relu', 'propagate', 'topological_order', 'backward'],
+    '03_building_blocks': ['linear', 'softmax', 'rmsnorm'],
+    '04_attention': ['attend', 'multi_head_attention'],
+    '05_mlp_and_the_gpt': ['mlp_block', 'gpt'],
+    '06_loss_and_backprop': ['document_loss'],
+    '07_adam': ['adam_update', 'linear_decay'],
+    '08_training': ['train_step'],
+    '09_sampling': ['sample_name'],
+    '10_arrays': ['causal_attention'],
+    '11_efficiency': ['linear_backward', 'softmax_backward', 'head_backward'],
+}
+
+
+@pytest.mark.parametrize('name', sorted(PIECES))
+def test_the_learner_writes_every_piece_of_the_chapter_and_the_edition_leaves_each_one_to_write(name):
+    nb = nbformat.read(ROOT / 'notebooks' / f'{name}.ipynb', as_version=4)
+    checked = [c.source.split('=')[0].strip() for c in nb.cells if 'piece-check' in c.metadata.get('tags', [])]
+    assert checked == PIECES[name]
+    edition = nbformat.reads(student_edition(nb), as_version=4)
+    stubs = [c for c in edition.cells if 'piece' in c.metadata.get('tags', [])]
+    assert len(stubs) == len(PIECES[name]) and all(STUB[1] in c.source and '### BEGIN' not in c.source for c in stubs)
