@@ -4,7 +4,8 @@
 
 Widget state is not stored: the committed notebooks show every printed output
 and picture, while sliders come alive only in a running kernel. A solution cell
-(tagged `solution`) is committed collapsed, source and outputs, until a learner opens it.
+(tagged `solution`) is committed folded, and a code one without its outputs, until a learner
+opens and runs it.
 """
 import sys
 import time
@@ -31,10 +32,12 @@ def execute(path, timeout=900):
 
 
 def collapse(cell):
-    """Fold the cell in JupyterLab: its source, and a code cell's outputs too."""
+    """Fold the cell in JupyterLab, its source and a code cell's outputs; and commit a code cell
+    without its outputs, which a repository's web page would show (it cannot fold them)."""
     cell.metadata['jupyter'] = {'source_hidden': True}
     if cell.cell_type == 'code':
         cell.metadata['jupyter']['outputs_hidden'] = True
+        cell.outputs = []
 
 
 def main(paths):
