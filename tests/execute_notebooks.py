@@ -25,6 +25,11 @@ def execute(path, timeout=900):
                             resources={'metadata': {'path': str(Path(path).parent)}})
     client.execute()
     nb.metadata.pop('widgets', None)
+    return nb
+
+
+def as_committed(nb):
+    """The executed notebook nb as the repository keeps it: its solution cells folded."""
     for cell in nb.cells:
         if 'solution' in cell.metadata.get('tags', []):
             collapse(cell)
@@ -43,8 +48,7 @@ def collapse(cell):
 def main(paths):
     for path in paths:
         start = time.perf_counter()
-        nb = execute(path)
-        nbformat.write(nb, path)
+        nbformat.write(as_committed(execute(path)), path)
         print(f"{path}: executed in {time.perf_counter() - start:.1f} s")
 
 
