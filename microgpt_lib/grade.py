@@ -513,15 +513,23 @@ class Interrupted(Exception):
 async def grade_all(notebooks, args, progress, finished):
     """[[Row]] for the notebooks, in their order, args.jobs at a time; finished(notebook, rows) as each ends."""
     slots = asyncio.Semaphore(args.jobs)
+    stopping = asyncio.Event()
 
     async def one(notebook):
         async with slots:
             rows = await grade(notebook, args.timeout, args.notebook_timeout, progress)
+        if stopping.is_set():       # the run was cut by Ctrl-C: its rows say so, not what the student did
+            raise asyncio.CancelledError
         finished(notebook, rows)
         return rows
+
+    def stop():
+        stopping.set()
+        for task in tasks:
+            task.cancel()
     tasks = [asyncio.ensure_future(one(notebook)) for notebook in notebooks]
     try:
-        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, lambda: [task.cancel() for task in tasks])
+        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, stop)
     except (RuntimeError, NotImplementedError):     # Windows, or not the main thread
         pass
     try:
