@@ -115,14 +115,15 @@ def brief(argument):
     return shown(argument, 40)
 
 
-def piece(finished):
+def piece(finished, name=None):
     """Decorate the check of a piece the learner writes, standing in for microgpt_lib's `finished`.
 
     The decorated check takes the learner's piece (a function or a class) and returns it if it
     passes; else it says so and returns a stand-in that works like `finished` and remembers the
-    learner's piece, so that a later check, or the grader, checks theirs again.
+    learner's piece, so that a later check, or the grader, checks theirs again. Its feedback calls
+    the piece `name`, the chapter's name for it (by default the finished piece's own).
     """
-    name = finished.__name__
+    name = name or finished.__name__
 
     def decorate(check):
         @functools.wraps(check)

@@ -27,12 +27,7 @@ SEEDS_AND_TEMPERATURES = [(1, 0.3), (2, 0.5), (3, 0.8), (4, 1.6)]     # none is 
 NAMES_PER_SEED = 10
 
 
-def sample_name(model, tokenizer, rng, temperature):
-    """microgpt_lib's sample under the chapter's name: one name drawn at this temperature."""
-    return sample(model, tokenizer, rng, temperature)
-
-
-@piece(sample_name)
+@piece(sample, name='sample_name')
 def check_sample_name(sample_name):
     """sample_name(model, tokenizer, rng, temperature) against microgpt_lib's sample: the same names,
     drawn one after another from the same generator, at four seeds and temperatures."""
