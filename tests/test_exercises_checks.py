@@ -1,6 +1,7 @@
 """The shared machinery of the exercise checks: one tolerance policy, readers of any numeric type, a guard."""
 import math
 import sys
+import threading
 from fractions import Fraction
 from pathlib import Path
 
@@ -82,6 +83,22 @@ def test_the_guard_turns_any_exception_into_feedback(capsys):
         ok, out = verdict(check_anything, answer, capsys=capsys)
         assert not ok and f'raised {error}' in out and out.startswith('Not yet:')
     assert verdict(check_anything, lambda: 1, capsys=capsys)[0]
+
+
+def test_the_feedback_a_check_records_is_its_own_not_what_another_thread_prints_meanwhile(monkeypatch, capsys):
+    recorded = []
+    monkeypatch.setattr(exercises, 'record_verdict', lambda check, ok, feedback: recorded.append(feedback))
+
+    @exercise
+    def check_anything(answer):
+        printer = threading.Thread(target=print, args=('Correct!',))     # a learner's thread, forging
+        printer.start()
+        printer.join()
+        return exercises.report([] if answer > 0 else ['too small'])
+
+    ok, out = verdict(check_anything, -1, capsys=capsys)
+    assert not ok and recorded == ['Not yet:\n  - too small\n']
+    assert 'Correct!' in out, "still printed, only not taken as feedback"
 
 
 def test_the_guard_reports_even_system_exit_but_lets_keyboard_interrupt_through(capsys):

@@ -42,6 +42,7 @@ import math
 import numbers
 import os
 import sys
+import threading
 
 import numpy as np
 
@@ -184,15 +185,16 @@ def is_unanswered(feedback):
 
 
 class Tee(io.StringIO):
-    """A text stream that keeps what is written to it and passes it on to out."""
+    """A text stream that passes what is written to it on to out, and keeps what the thread that
+    made it writes: not what another thread of the learner's prints meanwhile."""
 
     def __init__(self, out):
         super().__init__()
-        self.out = out
+        self.out, self.thread = out, threading.get_ident()
 
     def write(self, text):
         self.out.write(text)
-        return super().write(text)
+        return super().write(text) if threading.get_ident() == self.thread else len(text)
 
 
 def record_verdict(check, ok, feedback):
