@@ -1,7 +1,7 @@
 """python -m microgpt_lib.student --out DIR NOTEBOOK...: the student edition of chapters.
 
-A chapter's solutions are cells tagged `solution` (code that passes the exercise's check, or
-the answers to the "why" questions); the student edition leaves them out, and the speaker
+A chapter's solutions are markdown cells tagged `solution` (a closed <details> with the code
+that passes the exercise's check and what it prints, or the answers to the "why" questions); the student edition leaves them out, and the speaker
 notes (markdown cells of slide type `notes`, which speak to the teacher), and clears the
 outputs of the cells tagged `exercise`, where the learner's answers go.
 

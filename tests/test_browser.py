@@ -461,3 +461,41 @@ def test_chapter_09_exported_has_a_temperature_slider_that_works_offline_by_keyb
     finally:
         page.close()
         server.close()
+
+
+# The first exercise's solution of the notebook on show: scrolled into view, its cell's index returned.
+FIRST_SOLUTION = """async () => {
+    const notebook = window.jupyterapp.shell.currentWidget.content;
+    const index = notebook.widgets.findIndex(cell => cell.model.sharedModel.getSource().startsWith('<details><summary>Solution'));
+    await notebook.scrollToItem(index, 'center');
+    return index;
+}"""
+
+
+@pytest.mark.parametrize('notebook, code, printed', [
+    ('02_autograd.ipynb', 'def tanh(self):', 'Correct!'),
+])
+def test_a_solution_stays_closed_until_opened_with_the_mouse_or_the_keyboard(page, lab, notebook, code, printed):
+    """JupyterLab shows the solution's "Solution" line only; a click, or Enter on it, shows its code and output."""
+    with screenshot_on_failure(page, 'solution_closed'):
+        open_notebook(page, lab, notebook)
+        index = page.evaluate(FIRST_SOLUTION)
+        cell = page.locator(f'{NOTEBOOK} .jp-Cell[data-windowed-list-index="{index}"] .jp-RenderedMarkdown')
+        summary = cell.locator('summary')
+        expect(summary).to_have_text('Solution')
+        for shown in (cell.get_by_text(code), cell.get_by_text(printed)):
+            expect(shown).to_be_hidden()
+        summary.click()
+        expect(cell.get_by_text(code)).to_be_visible()
+        expect(cell.get_by_text(printed)).to_be_visible()
+        summary.click()
+        expect(cell.get_by_text(code)).to_be_hidden()
+        page.locator(f'{NOTEBOOK} .jp-Cell[data-windowed-list-index="{index - 1}"]').click()
+        page.keyboard.press('Escape')              # the exercise's cell selected, as after running it
+        for _ in range(3):                          # Tab: past the cell's toolbar, to the solution's line
+            page.keyboard.press('Tab')
+            if summary.evaluate('node => node === document.activeElement'):
+                break
+        expect(summary).to_be_focused()
+        page.keyboard.press('Enter')
+        expect(cell.get_by_text(code)).to_be_visible()

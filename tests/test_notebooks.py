@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from conftest import REFERENCE, ROOT
-from execute_notebooks import execute
+from execute_notebooks import as_committed, execute, is_solution_code
 from slides import has_notes, shows_code_or_a_picture, slides_of
 from microgpt_lib.grade import exercises_of, last_verdicts
 
@@ -128,14 +128,16 @@ def test_chapter_maps_back_to_the_original_and_asks_the_learner_to_predict_try_a
     if path.stem <= '09':                     # 01-09 rebuild lines of microgpt.py: linked, not copied
         assert '**In microgpt.py:**' in cells[0].source and GIST in cells[0].source
     hidden = [c for c in cells if 'solution' in c.metadata.get('tags', [])]
-    assert all(c.metadata.get('jupyter', {}).get('source_hidden') for c in hidden)
-    assert all(c.metadata['jupyter'].get('outputs_hidden') and not c.outputs for c in hidden if c.cell_type == 'code')
+    # closed <details> hide a solution in JupyterLab and on a repository's web page alike, and one click opens it
+    assert all(c.cell_type == 'markdown' and c.source.startswith('<details><summary>') for c in hidden)
+    assert not any('jupyter' in c.metadata for c in hidden), "folded as well: two clicks to open"
     for i, cell in enumerate(cells):
         tags = cell.metadata.get('tags', [])
         if 'exercise' in tags and 'piece-check' not in tags:   # each exercise has its solution right after it
-            assert 'solution' in cells[i + 1].metadata.get('tags', []), cell.source[:60]
+            assert is_solution_code(cells[i + 1]), cell.source[:60]
+            assert 'It prints:' in cells[i + 1].source, "a check prints its verdict"
     assert any('exercise' in c.metadata.get('tags', []) for c in cells)
-    assert any(c.cell_type == 'markdown' and '<details>' in c.source for c in hidden), "no hidden answers"
+    assert any(not is_solution_code(c) for c in hidden), "no hidden answers"
     assert any(c.cell_type == 'markdown' and '**Predict' in c.source for c in cells), "no prediction prompt"
     assert any(c.cell_type == 'markdown' and 'Experiment:' in c.source for c in cells), "no experiment"
     why = [i for i, c in enumerate(cells) if c.cell_type == 'markdown' and re.match(r'#+ Why\?', c.source)]
@@ -172,6 +174,30 @@ def test_notebook_runs_top_to_bottom_from_a_fresh_kernel_and_passes_its_exercise
         assert expected in text_of(nb)
     exercises = list(exercises_of(nb))       # the teacher's edition: every solution passes
     assert {e: v['result'] for e, v in last_verdicts(nb).items()} == dict.fromkeys(exercises, 'pass')
+
+
+def solution_markdown(code, printed):
+    return (f"<details><summary>Solution</summary>\n\n```python\n{code}\n```\n"
+            f"\nIt prints:\n\n```text\n{printed}\n```\n\n</details>")
+
+
+def test_a_solution_runs_as_code_after_its_exercise_and_is_committed_closed_with_what_it_printed(tmp_path):
+    solution = nbformat.v4.new_markdown_cell(solution_markdown('answer = 6 * 7\nprint(answer)', 'stale'),
+                                             metadata={'tags': ['solution'], 'jupyter': {'source_hidden': True}})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('answer = ...'), solution,
+                                         nbformat.v4.new_code_cell("print('then', answer)")])
+    path = tmp_path / 'chapter.ipynb'
+    nbformat.write(nb, path)
+    executed = execute(path)
+    assert [c.cell_type for c in executed.cells] == ['code', 'code', 'code']
+    assert executed.cells[2].outputs[0].text == 'then 42\n', "the cells after it see what the solution did"
+    committed = as_committed(executed)
+    assert committed.cells[1].source == solution_markdown('answer = 6 * 7\nprint(answer)', '42')
+    assert committed.cells[1].id == solution.id and committed.cells[1].metadata == {'tags': ['solution']}
+    executed.cells[1] = nbformat.v4.new_code_cell('display(picture)', metadata={'tags': ['solution']}, outputs=[
+        nbformat.v4.new_output('display_data', data={'image/png': 'iVBORw0KGgo=', 'text/plain': '<Figure>'})])
+    with pytest.raises(ValueError, match='not text'):
+        as_committed(executed)
 
 
 @pytest.mark.slow
