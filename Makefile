@@ -30,7 +30,7 @@ endef
 lab: setup
 	$(BIN)/python -m microgpt_lib.workbook
 	$(BIN)/python export_config.py --jupyterlab
-	$(BIN)/jupyter lab --custom-css $(if $(filter 0,$(shell id -u)),--allow-root) workbook/00_welcome.ipynb
+	$(BIN)/jupyter lab --custom-css $(if $(filter 0,$(shell id -u)),--allow-root) --notebook-dir=. workbook/00_welcome.ipynb
 
 test: setup-test browser
 	$(BIN)/python -m pytest

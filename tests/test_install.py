@@ -41,8 +41,9 @@ def test_the_readmes_steps_without_make_set_up_the_course_in_a_fresh_folder(tmp_
     for command in install:
         program, *args = shlex.split(command, posix=not WINDOWS)
         run(course / program if os.path.dirname(program) else program, *args, cwd=course)   # .venv/bin/pip: here
-    jupyter, notebook = lab.split(' lab ')          # it would open JupyterLab: ask it its version instead
-    assert (course / notebook).is_file()
+    jupyter, subcommand, *options, notebook = shlex.split(lab, posix=not WINDOWS)
+    assert subcommand == 'lab' and options == ['--notebook-dir=.'], "the whole course in its file browser"
+    assert (course / notebook).is_file()           # it would open JupyterLab: ask it its version instead
     assert run(course / jupyter, 'lab', '--version', cwd=course).stdout.startswith('4.')
     python = venv_python(course / '.venv')
     where = run(python, '-c', 'import ipywidgets, matplotlib, microgpt_lib; print(microgpt_lib.__file__)', cwd=tmp_path)
