@@ -1,9 +1,10 @@
 """python -m microgpt_lib.student --out DIR NOTEBOOK...: the student edition of chapters.
 
 A chapter's solutions are markdown cells tagged `solution` (a closed <details> with the code
-that passes the exercise's check and what it prints, or the answers to the "why" questions); the student edition leaves them out, and the speaker
-notes (markdown cells of slide type `notes`, which speak to the teacher), and clears the
-outputs of the cells tagged `exercise`, where the learner's answers go.
+that passes the exercise's check and what it prints, or the answers to the "why" questions);
+the student edition leaves them out, and the speaker notes (markdown cells of slide type
+`notes`, which speak to the teacher), and clears the outputs of the cells tagged `exercise`,
+where the learner's answers go.
 
 The pieces the learner writes are marked as nbgrader marks them: in the student edition the
 lines from `### BEGIN SOLUTION` to `### END SOLUTION` become nbgrader's stub, indented like

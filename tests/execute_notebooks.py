@@ -18,10 +18,12 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from microgpt_lib.exercises import VERDICT_MIME
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / 'notebooks'
 SUMMARY = '<details><summary>Solution</summary>\n\n'
 SOLUTION = re.compile(re.escape(SUMMARY) + r'```python\n(.*?)\n```\n', re.S)
-TEXT = {'text/plain', 'application/vnd.microgpt.verdict+json'}     # a check's verdict shows as its printed text
+TEXT = {'text/plain', VERDICT_MIME}     # a check's verdict shows as the text it printed
 
 
 def execute(path, timeout=900):
